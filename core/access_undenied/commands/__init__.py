@@ -1,0 +1,1 @@
+"""Subcommands of the `aws-access-undenied` command line, one module each."""

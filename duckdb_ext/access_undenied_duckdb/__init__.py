@@ -1,0 +1,1 @@
+"""DuckDB functions that explain AWS denials in SQL."""
