@@ -1,1 +1,37 @@
-"""cloudtrail"""
+"""Reading CloudTrail exports and rebuilding each denied request from its record."""
+
+from __future__ import annotations
+
+from access_undenied.cloudtrail.identity import CallerIdentity, PrincipalType
+from access_undenied.cloudtrail.messages import (
+    DenialLayer,
+    DenialMessage,
+    MessageForm,
+    ResourceKind,
+    parse_denial_message,
+)
+from access_undenied.cloudtrail.models import ReadError, ReadStats, RecordItem, Request
+from access_undenied.cloudtrail.reader import (
+    is_denial,
+    iter_denials,
+    iter_many,
+    iter_records,
+)
+
+__all__ = [
+    "CallerIdentity",
+    "DenialLayer",
+    "DenialMessage",
+    "MessageForm",
+    "PrincipalType",
+    "ReadError",
+    "ReadStats",
+    "RecordItem",
+    "Request",
+    "ResourceKind",
+    "is_denial",
+    "iter_denials",
+    "iter_many",
+    "iter_records",
+    "parse_denial_message",
+]
