@@ -17,6 +17,7 @@ from access_undenied.cloudtrail.reader import (
     iter_many,
     iter_records,
 )
+from access_undenied.cloudtrail.request import build_request
 
 __all__ = [
     "CallerIdentity",
@@ -29,6 +30,7 @@ __all__ = [
     "RecordItem",
     "Request",
     "ResourceKind",
+    "build_request",
     "is_denial",
     "iter_denials",
     "iter_many",

@@ -6,8 +6,9 @@ Field meanings follow the CloudTrail User Guide, "CloudTrail userIdentity elemen
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 ANONYMOUS = "anonymous"
 
@@ -78,3 +79,122 @@ class CallerIdentity:
             "session_created": self.session_created,
             "source_identity": self.source_identity,
         }
+
+
+ANONYMOUS_PRINCIPAL_ID = "ANONYMOUS_PRINCIPAL"
+IDENTITY_CENTER_ROLE_PATH = ":role/aws-reserved/sso.amazonaws.com/"
+
+
+def text_field(mapping: Mapping[str, Any], key: str) -> str | None:
+    """A non-empty string member, or None."""
+    value = mapping.get(key)
+    return value if isinstance(value, str) and value else None
+
+
+def object_field(mapping: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    """An object member, or an empty mapping."""
+    value = mapping.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def parse_user_identity(identity: object) -> CallerIdentity:
+    """The caller from a record's `userIdentity`; absent means anonymous."""
+    if not isinstance(identity, dict) or not identity:
+        return CallerIdentity(type=PrincipalType.ANONYMOUS)
+    if is_anonymous_identity(identity):
+        return CallerIdentity(
+            type=PrincipalType.ANONYMOUS,
+            account_id=None,
+            principal_id=ANONYMOUS,
+        )
+
+    principal_type = PRINCIPAL_TYPES.get(
+        str(identity.get("type")), PrincipalType.UNKNOWN
+    )
+    base = base_identity(identity, principal_type)
+    parse_details = DETAIL_PARSERS.get(principal_type)
+    details = parse_details(identity) if parse_details else {}
+    return CallerIdentity(**{**base, **details})
+
+
+def is_anonymous_identity(identity: Mapping[str, Any]) -> bool:
+    """S3's `ANONYMOUS_PRINCIPAL`, or type `Unknown` without an ARN."""
+    ids = (identity.get("accountId"), identity.get("principalId"))
+    if ANONYMOUS_PRINCIPAL_ID in ids:
+        return True
+    return identity.get("type") == "Unknown" and not text_field(identity, "arn")
+
+
+def base_identity(
+    identity: Mapping[str, Any], principal_type: PrincipalType
+) -> dict[str, Any]:
+    """The members every identity type may carry."""
+    session = object_field(identity, "sessionContext")
+    attributes = object_field(session, "attributes")
+    return {
+        "type": principal_type,
+        "arn": text_field(identity, "arn"),
+        "account_id": text_field(identity, "accountId"),
+        "principal_id": text_field(identity, "principalId"),
+        "user_name": text_field(identity, "userName"),
+        "service": text_field(identity, "invokedBy"),
+        "mfa_authenticated": parse_bool(attributes.get("mfaAuthenticated")),
+        "session_created": text_field(attributes, "creationDate"),
+        "source_identity": text_field(session, "sourceIdentity"),
+        "identity_provider": text_field(identity, "identityProvider"),
+    }
+
+
+def parse_session(identity: Mapping[str, Any]) -> dict[str, Any]:
+    """Role and federated-user sessions: the issuer and the session name."""
+    session = object_field(identity, "sessionContext")
+    issuer = object_field(session, "sessionIssuer")
+    web_identity = object_field(session, "webIdFederationData")
+    arn = text_field(identity, "arn") or ""
+    details: dict[str, Any] = {
+        "issuer_arn": text_field(issuer, "arn"),
+        "issuer_type": text_field(issuer, "type"),
+        "user_name": text_field(issuer, "userName"),
+        "session_name": arn.rpartition("/")[2] or None,
+    }
+    provider = text_field(web_identity, "federatedProvider")
+    if provider:
+        details["identity_provider"] = provider
+    return details
+
+
+def parse_root(identity: Mapping[str, Any]) -> dict[str, Any]:
+    """The root user: its ARN is `arn:<partition>:iam::<account>:root`."""
+    account = text_field(identity, "accountId")
+    if text_field(identity, "arn") or not account:
+        return {}
+    return {"arn": f"arn:aws:iam::{account}:root"}
+
+
+def parse_service(identity: Mapping[str, Any]) -> dict[str, Any]:
+    """An AWS service principal, named by `invokedBy`."""
+    return {"service": text_field(identity, "invokedBy")}
+
+
+def parse_bool(value: object) -> bool | None:
+    """CloudTrail's "true"/"false" strings (or booleans) as a bool."""
+    if isinstance(value, bool):
+        return value
+    return {"true": True, "false": False}.get(str(value).lower())
+
+
+def is_identity_center_role(issuer_arn: str | None) -> bool:
+    """True for a role that IAM Identity Center created (`AWSReservedSSO_...`)."""
+    return bool(issuer_arn) and IDENTITY_CENTER_ROLE_PATH in str(issuer_arn)
+
+
+PRINCIPAL_TYPES: dict[str, PrincipalType] = {
+    member.value: member for member in PrincipalType
+}
+
+DETAIL_PARSERS: dict[PrincipalType, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
+    PrincipalType.ASSUMED_ROLE: parse_session,
+    PrincipalType.FEDERATED_USER: parse_session,
+    PrincipalType.ROOT: parse_root,
+    PrincipalType.AWS_SERVICE: parse_service,
+}

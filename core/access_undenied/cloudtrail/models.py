@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
+from access_undenied.cloudtrail.context import ContextValue
 from access_undenied.cloudtrail.identity import CallerIdentity
 from access_undenied.cloudtrail.messages import DenialMessage
-
-ContextValue = Union[str, "tuple[str, ...]"]
 
 
 @dataclass(frozen=True)
