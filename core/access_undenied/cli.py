@@ -14,7 +14,10 @@ logger = logging.getLogger(__name__)
 # Subcommand name -> module under access_undenied.commands. Each module has
 # `register(subparsers)` that adds its parser and `run(args) -> int`. Modules are
 # imported only when the command line is parsed, never at package import.
-COMMANDS: dict[str, str] = {}
+COMMANDS: dict[str, str] = {
+    "rebuild": "rebuild",
+    "snapshot": "snapshot",
+}
 
 VERBOSITY_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 

@@ -12,6 +12,9 @@ from access_undenied.errors import SnapshotError
 
 SCHEMA_RESOURCE = "snapshot.json"
 
+# Messages quote the offending value; a policy document is cut short.
+MAX_MESSAGE = 160
+
 
 @functools.lru_cache(maxsize=1)
 def snapshot_schema() -> Mapping[str, Any]:
@@ -37,10 +40,15 @@ def _validator() -> Any:
 
 def validate_document(document: Any) -> None:
     """Raise `SnapshotError` naming the first field that breaks the schema."""
-    error = next(iter(_validator().iter_errors(document)), None)
+    import jsonschema
+
+    error = jsonschema.exceptions.best_match(_validator().iter_errors(document))
     if error is None:
         return
-    raise SnapshotError(f"snapshot {field_path(error.absolute_path)}: {error.message}")
+    message = error.message
+    if len(message) > MAX_MESSAGE:
+        message = message[:MAX_MESSAGE] + "..."
+    raise SnapshotError(f"snapshot {field_path(error.absolute_path)}: {message}")
 
 
 def field_path(path: Any) -> str:

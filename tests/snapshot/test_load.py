@@ -1,0 +1,109 @@
+"""Snapshot files: written 0600, gzip or not, refused whole when broken."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+from access_undenied.errors import SnapshotError
+from access_undenied.snapshot import load_snapshot
+from access_undenied.snapshot.write import write_snapshot
+from snapshot_sample import A
+
+
+@pytest.mark.parametrize("name", ["s.json", "s.json.gz"], ids=["plain", "gzip"])
+def test_write_then_load(tmp_path: Path, document: dict[str, Any], name: str) -> None:
+    path = tmp_path / name
+    write_snapshot(document, path)
+
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert path.read_bytes().startswith(b"\x1f\x8b") is name.endswith(".gz")
+    snapshot = load_snapshot(path)
+    assert snapshot.document == document
+    assert snapshot.principal(f"arn:aws:iam::{A}:user/alice") is not None
+
+
+def test_existing_file_is_narrowed_to_owner_only(
+    tmp_path: Path, document: dict[str, Any]
+) -> None:
+    path = tmp_path / "s.json"
+    path.write_text("{}")
+    path.chmod(0o644)
+    write_snapshot(document, path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize("compress", [False, True], ids=["plain", "gzip"])
+def test_truncated_file_is_refused(
+    tmp_path: Path, document: dict[str, Any], compress: bool
+) -> None:
+    data = json.dumps(document).encode()
+    if compress:
+        data = gzip.compress(data)
+    path = tmp_path / "s.json"
+    path.write_bytes(data[: len(data) - 40])
+    with pytest.raises(SnapshotError, match="truncated or not JSON"):
+        load_snapshot(path)
+
+
+def test_missing_file_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(SnapshotError, match="does not exist"):
+        load_snapshot(tmp_path / "nope.json")
+
+
+def role(document: dict[str, Any]) -> dict[str, Any]:
+    entry: dict[str, Any] = document["accounts"][A]["RoleDetailList"][0]
+    return entry
+
+
+@pytest.mark.parametrize(
+    ("mutate", "field"),
+    [
+        (lambda d: d.pop("created_at"), r"\(document\)"),
+        (lambda d: d.update(format_version=2), "format_version"),
+        (lambda d: role(d).pop("Arn"), r"accounts\.111111111111\.RoleDetailList\[0\]"),
+        (
+            lambda d: role(d).update(AssumeRolePolicyDocument="{}"),
+            r"RoleDetailList\[0\]\.AssumeRolePolicyDocument",
+        ),
+        (lambda d: d["accounts"].update(abc=d["accounts"][A]), r"accounts"),
+        (
+            lambda d: d["resource_policies"]["arn:aws:s3:::shared-bucket"].update(
+                account="22"
+            ),
+            r"resource_policies\.arn:aws:s3:::shared-bucket\.account",
+        ),
+        (
+            lambda d: d["organization"]["nodes"]["r-root"]["policies"][0].update(
+                Type="TAG_POLICY"
+            ),
+            r"organization\.nodes\.r-root\.policies\[0\]\.Type",
+        ),
+        (
+            lambda d: d["collection_errors"].append({"account_id": A}),
+            "collection_errors",
+        ),
+    ],
+    ids=[
+        "no-created-at",
+        "future-version",
+        "role-without-arn",
+        "document-as-string",
+        "bad-account-id",
+        "short-owner-account",
+        "tag-policy",
+        "incomplete-error",
+    ],
+)
+def test_invalid_document_is_refused_naming_the_field(
+    tmp_path: Path, document: dict[str, Any], mutate: Any, field: str
+) -> None:
+    mutate(document)
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(document))
+    with pytest.raises(SnapshotError, match=field):
+        load_snapshot(path)
