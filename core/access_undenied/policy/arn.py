@@ -1,0 +1,101 @@
+"""ARN matching segment by segment, as IAM matches `Resource` and `Arn*` conditions.
+
+An ARN is `arn:partition:service:region:account-id:resource`; the resource part may
+itself hold colons. IAM compares the first five segments one by one, so a `*` in a
+pattern never crosses one of those colons; inside the resource part it may.
+See IAM User Guide, "IAM JSON policy elements: Resource" and "Amazon Resource Names".
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from access_undenied.policy.wildcard import Token, WildcardPattern, compile_tokens
+
+ARN_SEGMENTS = 6
+
+
+@dataclass(frozen=True)
+class Arn:
+    """The six segments of an ARN."""
+
+    partition: str
+    service: str
+    region: str
+    account: str
+    resource: str
+
+    @property
+    def resource_type(self) -> str:
+        """The resource part up to its first `/` or `:` (`role`, `key`, `user`...)."""
+        for index, char in enumerate(self.resource):
+            if char in "/:":
+                return self.resource[:index]
+        return self.resource
+
+
+def parse_arn(text: str) -> Arn | None:
+    """Split an ARN into its segments; None if the text is not an ARN."""
+    parts = text.split(":", ARN_SEGMENTS - 1)
+    if len(parts) != ARN_SEGMENTS or parts[0] != "arn":
+        return None
+    return Arn(parts[1], parts[2], parts[3], parts[4], parts[5])
+
+
+def arn_account(text: str) -> str | None:
+    """The account id segment of an ARN, or None when absent or not an ARN."""
+    arn = parse_arn(text)
+    if arn is None or not arn.account:
+        return None
+    return arn.account
+
+
+@dataclass(frozen=True)
+class ArnPattern:
+    """A compiled ARN pattern (case-sensitive); plain text falls back to one pattern."""
+
+    pattern: str
+    whole: WildcardPattern
+    segments: tuple[WildcardPattern, ...] | None
+
+    def matches(self, value: str) -> bool:
+        """True if `value` matches, comparing the six ARN segments one by one."""
+        if self.whole.literal is not None:
+            return value == self.whole.literal
+        if self.whole.is_match_all:
+            return True
+        if self.segments is None:
+            return ":" not in value and self.whole.matches(value)
+        parts = value.split(":", ARN_SEGMENTS - 1)
+        if len(parts) != ARN_SEGMENTS:
+            return False
+        return all(segment.matches(part) for segment, part in zip(self.segments, parts))
+
+
+@functools.lru_cache(maxsize=65536)
+def compile_arn(pattern: str) -> ArnPattern:
+    """Compile an ARN pattern whose `*` and `?` are all wildcards."""
+    return compile_arn_tokens(((pattern, False),), pattern)
+
+
+def compile_arn_tokens(tokens: Sequence[Token], source: str) -> ArnPattern:
+    """Compile an ARN pattern from literal and wildcard tokens."""
+    whole = compile_tokens(tokens, False, source)
+    split = _split_tokens(tokens)
+    if len(split) != ARN_SEGMENTS:
+        return ArnPattern(source, whole, None)
+    segments = tuple(compile_tokens(part, False, source) for part in split)
+    return ArnPattern(source, whole, segments)
+
+
+def _split_tokens(tokens: Sequence[Token]) -> list[list[Token]]:
+    """Split tokens on the first five colons of their text."""
+    parts: list[list[Token]] = [[]]
+    for text, literal in tokens:
+        pieces = text.split(":", ARN_SEGMENTS - len(parts))
+        parts[-1].append((pieces[0], literal))
+        for piece in pieces[1:]:
+            parts.append([(piece, literal)])
+    return parts

@@ -1,0 +1,127 @@
+"""Frozen IAM policy objects: Policy, Statement, Condition, PrincipalBlock.
+
+Documents are parsed once (`access_undenied.policy.parse_policy`) into these objects,
+with every pattern compiled, so evaluation never touches raw dicts. Policies and
+statements compare by identity: parse a document once and reuse the object.
+See IAM User Guide, "IAM JSON policy element reference".
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Union
+
+from access_undenied.policy.arn import ArnPattern
+from access_undenied.policy.variables import Template
+from access_undenied.policy.wildcard import WildcardPattern
+
+if TYPE_CHECKING:
+    from access_undenied.policy.conditions import Operator
+
+# A compiled Resource pattern: an ARN pattern, or a template with policy variables.
+ResourcePattern = Union[ArnPattern, Template]
+
+
+class Effect(str, enum.Enum):
+    """A statement's `Effect`."""
+
+    ALLOW = "Allow"
+    DENY = "Deny"
+
+
+class SetOperator(str, enum.Enum):
+    """The set prefix of a condition operator for multivalued context keys."""
+
+    FOR_ALL_VALUES = "ForAllValues"
+    FOR_ANY_VALUE = "ForAnyValue"
+
+
+@dataclass(frozen=True, eq=False)
+class Condition:
+    """One condition key under one operator, e.g. `StringLike` `s3:prefix` [...].
+
+    `operator` is the operator as written; `base_operator` is it without the set
+    prefix and the `IfExists` suffix; `spec` is None when the engine does not know
+    the operator, which makes the condition unknown at evaluation.
+    """
+
+    operator: str
+    base_operator: str
+    set_operator: SetOperator | None
+    if_exists: bool
+    key: str
+    values: tuple[str, ...]
+    spec: Operator | None = field(default=None, repr=False)
+    templates: tuple[Template | None, ...] = field(default=(), repr=False)
+    prepared: object = field(default=None, repr=False)
+    invalid_reason: str | None = field(default=None, repr=False)
+
+    @property
+    def key_lower(self) -> str:
+        """The condition key, lowercased: AWS compares key names case-insensitively."""
+        return self.key.lower()
+
+    @property
+    def has_variables(self) -> bool:
+        """True if a value holds a policy variable resolved per request."""
+        return any(template is not None for template in self.templates)
+
+
+@dataclass(frozen=True, eq=False)
+class PrincipalBlock:
+    """A `Principal` or `NotPrincipal` element, its values grouped by type."""
+
+    wildcard: bool
+    aws: tuple[str, ...] = ()
+    service: tuple[str, ...] = ()
+    federated: tuple[str, ...] = ()
+    canonical_user: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, eq=False)
+class Statement:
+    """One statement; `index` is its 0-based position in the policy's list.
+
+    `not_action`, `not_resource` and `not_principal` say the element was the negated
+    form. `resources` is None where the statement has neither `Resource` nor
+    `NotResource` (trust policies); `principal` is None where it has no principal.
+    """
+
+    index: int
+    sid: str | None
+    effect: Effect
+    actions: tuple[str, ...]
+    not_action: bool
+    resources: tuple[str, ...] | None
+    not_resource: bool
+    principal: PrincipalBlock | None
+    not_principal: bool
+    conditions: tuple[Condition, ...]
+    action_patterns: tuple[WildcardPattern, ...] = field(default=(), repr=False)
+    resource_patterns: tuple[ResourcePattern, ...] = field(default=(), repr=False)
+
+    @property
+    def is_deny(self) -> bool:
+        """True for `"Effect": "Deny"`."""
+        return self.effect is Effect.DENY
+
+
+@dataclass(frozen=True, eq=False)
+class Policy:
+    """A parsed policy: its id (ARN or name), `Version`, and statements."""
+
+    policy_id: str
+    version: str | None
+    statements: tuple[Statement, ...]
+    document_id: str | None = None
+    action_index: Mapping[str, tuple[Statement, ...]] = field(
+        default_factory=dict, repr=False
+    )
+    any_service: tuple[Statement, ...] = field(default=(), repr=False)
+
+    def candidates(self, action: str) -> tuple[Statement, ...]:
+        """The statements that may match `action`, found by its service prefix."""
+        service = action.split(":", 1)[0].lower()
+        return self.action_index.get(service, self.any_service)

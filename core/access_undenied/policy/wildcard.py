@@ -1,0 +1,142 @@
+"""IAM wildcard matching (`*` any run, `?` one character) in linear time.
+
+IAM patterns in `Action`, `Resource` and the `...Like` condition operators know only two
+wildcards: `*` matches any run of characters, `?` exactly one. A pattern is split on
+`*` into fixed-length segments; the first is anchored at the start, the last at the
+end, and each middle one is placed at its leftmost position after the previous one.
+Leftmost placement is optimal because every segment has a fixed length, so no
+backtracking is ever needed and hostile patterns such as `*a*a*a*b` stay linear.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+STAR = "*"
+QMARK = "?"
+
+# A token is a run of literal text (False) or a wildcard character (True); policy
+# variable escapes like `${*}` produce literal `*` text that must not act as a wildcard.
+Token = tuple[str, bool]
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A fixed-length piece between two `*`: text plus the positions of `?`."""
+
+    text: str
+    any_positions: tuple[int, ...]
+
+    def matches_at(self, value: str, start: int) -> bool:
+        """True if the segment matches `value` starting at index `start`."""
+        if not self.any_positions:
+            return value.startswith(self.text, start)
+        if start + len(self.text) > len(value):
+            return False
+        return all(
+            position in self.any_positions or value[start + position] == char
+            for position, char in enumerate(self.text)
+        )
+
+    def find(self, value: str, start: int) -> int:
+        """The leftmost index >= start where the segment matches, or -1."""
+        if not self.any_positions:
+            return value.find(self.text, start)
+        last = len(value) - len(self.text)
+        for position in range(start, last + 1):
+            if self.matches_at(value, position):
+                return position
+        return -1
+
+
+@dataclass(frozen=True)
+class WildcardPattern:
+    """A compiled IAM wildcard pattern; `matches` runs without backtracking."""
+
+    pattern: str
+    ignore_case: bool
+    literal: str | None
+    head: Segment
+    middle: tuple[Segment, ...]
+    tail: Segment | None
+
+    def matches(self, value: str) -> bool:
+        """True if the whole of `value` matches the pattern."""
+        if self.ignore_case:
+            value = value.lower()
+        if self.literal is not None:
+            return value == self.literal
+        if not self.head.matches_at(value, 0):
+            return False
+        position = len(self.head.text)
+        for segment in self.middle:
+            found = segment.find(value, position)
+            if found < 0:
+                return False
+            position = found + len(segment.text)
+        return self._tail_matches(value, position)
+
+    def _tail_matches(self, value: str, position: int) -> bool:
+        if self.tail is None:
+            return True
+        start = len(value) - len(self.tail.text)
+        return start >= position and self.tail.matches_at(value, start)
+
+    @property
+    def is_match_all(self) -> bool:
+        """True for `*` (or `**`...): the pattern matches every value."""
+        return (
+            self.literal is None
+            and not self.head.text
+            and not self.middle
+            and (self.tail is not None and not self.tail.text)
+        )
+
+
+def has_wildcard(pattern: str) -> bool:
+    """True if the text holds `*` or `?`."""
+    return STAR in pattern or QMARK in pattern
+
+
+@functools.lru_cache(maxsize=65536)
+def compile_wildcard(pattern: str, ignore_case: bool = False) -> WildcardPattern:
+    """Compile a pattern where every `*` and `?` is a wildcard."""
+    return compile_tokens(((pattern, False),), ignore_case, pattern)
+
+
+def compile_tokens(
+    tokens: Iterable[Token], ignore_case: bool, source: str
+) -> WildcardPattern:
+    """Compile literal and wildcard tokens; literal text never acts as a wildcard."""
+    pieces = _pieces(tokens, ignore_case)
+    if len(pieces) == 1 and not pieces[0].any_positions:
+        text = pieces[0].text
+        return WildcardPattern(source, ignore_case, text, Segment(text, ()), (), None)
+
+    head = pieces[0]
+    tail = pieces[-1] if len(pieces) > 1 else None
+    middle = tuple(pieces[1:-1])
+    return WildcardPattern(source, ignore_case, None, head, middle, tail)
+
+
+def _pieces(tokens: Iterable[Token], ignore_case: bool) -> list[Segment]:
+    """Split tokens on `*` into segments, noting where `?` stands."""
+    pieces: list[Segment] = []
+    text: list[str] = []
+    any_positions: list[int] = []
+    for chunk, literal in _characters(tokens):
+        if not literal and chunk == STAR:
+            pieces.append(Segment("".join(text), tuple(any_positions)))
+            text, any_positions = [], []
+            continue
+        if not literal and chunk == QMARK:
+            any_positions.append(len(text))
+        text.append(chunk.lower() if ignore_case else chunk)
+    pieces.append(Segment("".join(text), tuple(any_positions)))
+    return pieces
+
+
+def _characters(tokens: Iterable[Token]) -> Sequence[tuple[str, bool]]:
+    return [(char, literal) for chunk, literal in tokens for char in chunk]
