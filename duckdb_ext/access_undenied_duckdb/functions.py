@@ -1,0 +1,83 @@
+"""The per-row work behind the SQL functions, bound to one loaded snapshot.
+
+Each method takes the row's text (or None for SQL NULL) and returns JSON text. A
+row that cannot be explained gives a result whose `error` says why; nothing a row
+holds can make the method raise, so one bad row never fails a query.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from access_undenied_duckdb.fields import encode_flat_row, error_row
+
+logger = logging.getLogger(__name__)
+
+# What the core's `simulate` and `flatten_result` look like to this module.
+SimulateFunction = Callable[[dict[str, Any]], Mapping[str, Any]]
+FlattenFunction = Callable[[Mapping[str, Any]], Mapping[str, Any]]
+
+
+class RowFunctions:
+    """`explain_denial`, `explain_denial_json` and `simulate_request`, per row."""
+
+    def __init__(
+        self,
+        analyzer: Any,
+        explain_text: Callable[[Any, str], Mapping[str, Any]],
+        flatten_result: FlattenFunction,
+        simulate: SimulateFunction,
+    ) -> None:
+        self._analyzer = analyzer
+        self._explain_text = explain_text
+        self._flatten_result = flatten_result
+        self._simulate = simulate
+
+    def explain_flat(self, text: str | None) -> str | None:
+        """The flat fields of one record's explanation, as a JSON object."""
+        if text is None:
+            return None
+        try:
+            flat = self._flatten_result(self._explain_text(self._analyzer, text))
+        except Exception as exc:  # a bug must cost one row, not the query
+            logger.exception("explaining a record failed")
+            flat = error_row(f"internal error: {type(exc).__name__}: {exc}")
+        return encode_flat_row(flat)
+
+    def explain_full(self, text: str | None) -> str | None:
+        """One record's full result, as the CLI writes it, as JSON text."""
+        if text is None:
+            return None
+        try:
+            result = self._explain_text(self._analyzer, text)
+            return json.dumps(result, separators=(",", ":"), default=str)
+        except Exception as exc:  # a bug must cost one row, not the query
+            logger.exception("explaining a record failed")
+            return json.dumps(internal_error_result(exc))
+
+    def simulate(self, text: str | None) -> str | None:
+        """The engine's `simulate` answer for one request, as JSON text."""
+        if text is None:
+            return None
+        try:
+            request = json.loads(text)
+        except ValueError as exc:
+            return json.dumps({"error": f"the request is not JSON: {exc}"})
+        if not isinstance(request, dict):
+            return json.dumps({"error": "the request must be a JSON object"})
+        try:
+            return json.dumps(self._simulate(request), default=str)
+        except ValueError as exc:  # InputError and RequestSchemaError are ValueErrors
+            return json.dumps({"error": str(exc)})
+        except Exception as exc:  # a bug must cost one row, not the query
+            logger.exception("simulating a request failed")
+            return json.dumps({"error": f"internal error: {type(exc).__name__}: {exc}"})
+
+
+def internal_error_result(exc: BaseException) -> dict[str, Any]:
+    """The minimal full result for a record whose analysis raised."""
+    message = f"internal error: {type(exc).__name__}: {exc}"
+    return {"ReasonCode": "error", "Explanation": message, "Error": message}

@@ -1,0 +1,104 @@
+"""The SQL macros users call; they wrap the Python functions registered beside them.
+
+A macro, unlike a Python function, takes any argument type: `explain_denial` accepts
+a record as JSON text, as text that is not JSON (which then gets an error row rather
+than a failed cast) and as the STRUCT that `read_json` produces.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from access_undenied_duckdb.fields import struct_spec
+
+# The Python functions behind the macros; users call the macros.
+EXPLAIN_FLAT_FUNCTION = "_access_undenied_explain_flat"
+EXPLAIN_FULL_FUNCTION = "_access_undenied_explain_full"
+SIMULATE_FUNCTION = "_access_undenied_simulate"
+
+PYTHON_FUNCTIONS = (EXPLAIN_FLAT_FUNCTION, EXPLAIN_FULL_FUNCTION, SIMULATE_FUNCTION)
+MACROS = ("explain_denial", "explain_denial_json", "simulate_request")
+TABLE_MACROS = ("cloudtrail_denials",)
+
+# CloudTrail files hold one JSON object each, and DuckDB's default limit on one
+# object (16 MiB) is smaller than a busy trail's files: allow 1 GiB.
+MAXIMUM_OBJECT_SIZE = 1 << 30
+
+
+def as_text(argument: str) -> str:
+    """SQL giving the argument as text: itself if text or JSON, else its JSON."""
+    return (
+        f"CASE WHEN typeof({argument}) IN ('VARCHAR', 'JSON') "
+        f"THEN {argument}::VARCHAR ELSE to_json({argument})::VARCHAR END"
+    )
+
+
+def scalar_macros_sql() -> list[str]:
+    """The statements that (re)create the scalar macros, connection-local."""
+    return [
+        "CREATE OR REPLACE TEMP MACRO explain_denial(event) AS "
+        f"from_json({EXPLAIN_FLAT_FUNCTION}({as_text('event')}), '{struct_spec()}')",
+        "CREATE OR REPLACE TEMP MACRO explain_denial_json(event) AS "
+        f"{EXPLAIN_FULL_FUNCTION}({as_text('event')})",
+        "CREATE OR REPLACE TEMP MACRO simulate_request(request) AS "
+        f"{SIMULATE_FUNCTION}({as_text('request')})",
+    ]
+
+
+def cloudtrail_denials_sql(denial_error_codes: Iterable[str]) -> str:
+    """The statement that (re)creates the `cloudtrail_denials` table macro.
+
+    Records are kept as their original JSON text (`JSON[]`), since read_json's
+    detected STRUCT rewrites values such as `eventTime`. Digest files, which share
+    the `AWSLogs/<account>/` tree, are left out by their folder. Only records whose
+    `errorCode` is a denial reach the Python function.
+    """
+    codes = ", ".join(sql_literal(code) for code in sorted(denial_error_codes))
+    return f"""
+CREATE OR REPLACE TEMP MACRO cloudtrail_denials(path_or_glob) AS TABLE
+WITH files AS (
+    SELECT filename, Records
+    FROM read_json(
+        path_or_glob,
+        columns = {{'Records': 'JSON[]'}},
+        format = 'auto',
+        filename = true,
+        maximum_object_size = {MAXIMUM_OBJECT_SIZE}
+    )
+    WHERE filename NOT LIKE '%CloudTrail-Digest%'
+),
+records AS (
+    SELECT
+        filename,
+        generate_subscripts(Records, 1) - 1 AS record_index,
+        unnest(Records) AS record
+    FROM files
+),
+denials AS (
+    SELECT filename, record_index, record
+    FROM records
+    WHERE record->>'errorCode' IN ({codes})
+)
+SELECT
+    filename,
+    record_index,
+    TRY_CAST(record->>'eventTime' AS TIMESTAMPTZ) AS event_time,
+    record->>'eventSource' AS event_source,
+    record->>'eventName' AS event_name,
+    record->>'errorCode' AS error_code,
+    explained.*,
+    record
+FROM (
+    SELECT
+        filename,
+        record_index,
+        record,
+        explain_denial(record) AS explained
+    FROM denials
+)
+"""
+
+
+def sql_literal(text: str) -> str:
+    """A SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"

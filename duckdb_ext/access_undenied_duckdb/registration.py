@@ -1,0 +1,161 @@
+"""`register(con, snapshot=...)`: the functions, macros and tables on a connection.
+
+DuckDB functions belong to a connection (its cursors share them), and a name
+registered twice is an error: registering again removes this module's functions
+first, so a second call swaps the snapshot in place.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+import duckdb
+from access_undenied.snapshot import Snapshot, load_snapshot
+from duckdb import sqltypes
+from duckdb.func import FunctionNullHandling
+
+from access_undenied_duckdb.functions import RowFunctions
+from access_undenied_duckdb.macros import (
+    EXPLAIN_FLAT_FUNCTION,
+    EXPLAIN_FULL_FUNCTION,
+    MACROS,
+    PYTHON_FUNCTIONS,
+    SIMULATE_FUNCTION,
+    TABLE_MACROS,
+    cloudtrail_denials_sql,
+    scalar_macros_sql,
+)
+from access_undenied_duckdb.tables import TABLES, create_tables
+
+logger = logging.getLogger(__name__)
+
+SnapshotSource = Union[str, "os.PathLike[str]", Snapshot]
+
+
+@dataclass(frozen=True)
+class Registration:
+    """What `register` put on the connection, and from which snapshot."""
+
+    snapshot: Snapshot
+    functions: tuple[str, ...]
+    table_counts: Mapping[str, int] = field(default_factory=dict)
+
+
+def register(
+    connection: duckdb.DuckDBPyConnection,
+    snapshot: SnapshotSource,
+    **analyzer_options: Any,
+) -> Registration:
+    """Register everything on a connection, replacing an earlier registration.
+
+    `snapshot` is a snapshot file (`.json` or `.json.gz`) or a loaded `Snapshot`.
+    The snapshot is loaded before anything is replaced, so a snapshot that fails to
+    load leaves an earlier registration working. `analyzer_options` go to
+    `access_undenied.analyze.Analyzer`.
+    """
+    loaded = resolve_snapshot(snapshot)
+    row_functions = build_row_functions(loaded, analyzer_options)
+
+    remove_functions(connection)
+    create_functions(connection, row_functions)
+    for statement in scalar_macros_sql():
+        connection.execute(statement)
+    connection.execute(cloudtrail_denials_sql(denial_error_codes()))
+
+    counts = create_tables(connection, loaded)
+    return Registration(
+        snapshot=loaded,
+        functions=(
+            "explain_denial",
+            "explain_denial_json",
+            "simulate_request",
+            "cloudtrail_denials",
+        ),
+        table_counts=counts,
+    )
+
+
+def resolve_snapshot(snapshot: SnapshotSource) -> Snapshot:
+    """A loaded snapshot from a path or a snapshot; anything else is refused."""
+    if isinstance(snapshot, Snapshot):
+        return snapshot
+    if isinstance(snapshot, (str, os.PathLike)):
+        return load_snapshot(snapshot)
+    raise TypeError(
+        f"snapshot must be a path or an access_undenied Snapshot, not "
+        f"{type(snapshot).__name__}"
+    )
+
+
+def build_row_functions(
+    snapshot: Snapshot, analyzer_options: Mapping[str, Any]
+) -> RowFunctions:
+    """The per-row functions bound to an analyzer of this snapshot."""
+    # TODO: import these names directly once the analyze and engine packages
+    # export them; until then a missing name fails here, at registration.
+    analyze = importlib.import_module("access_undenied.analyze")
+    fields = importlib.import_module("access_undenied.analyze.fields")
+    package = importlib.import_module("access_undenied")
+
+    analyzer = analyze.Analyzer(snapshot, **analyzer_options)
+    return RowFunctions(
+        analyzer, analyze.explain_text, fields.flatten_result, package.simulate
+    )
+
+
+def denial_error_codes() -> frozenset[str]:
+    """The `errorCode` values of denials, as the core's reader knows them."""
+    from access_undenied.cloudtrail.messages import DENIAL_ERROR_CODES
+
+    return frozenset(DENIAL_ERROR_CODES)
+
+
+def remove_functions(connection: duckdb.DuckDBPyConnection) -> None:
+    """Remove this module's Python functions from the connection, where present."""
+    for name in PYTHON_FUNCTIONS:
+        try:
+            connection.remove_function(name)
+        except duckdb.InvalidInputException:
+            logger.debug("function %s was not registered", name)
+
+
+def create_functions(
+    connection: duckdb.DuckDBPyConnection, row_functions: RowFunctions
+) -> None:
+    """Register the Python functions the macros call.
+
+    NULL in gives NULL out (`null_handling="special"`); the functions catch every
+    error per row themselves, and `exception_handling="return_null"` backs that up.
+    """
+    text = sqltypes.VARCHAR
+    json_type = duckdb.sqltype("JSON")
+    signatures = (
+        (EXPLAIN_FLAT_FUNCTION, row_functions.explain_flat, text),
+        (EXPLAIN_FULL_FUNCTION, row_functions.explain_full, json_type),
+        (SIMULATE_FUNCTION, row_functions.simulate, json_type),
+    )
+    for name, function, return_type in signatures:
+        connection.create_function(
+            name,
+            function,
+            [text],
+            return_type,
+            null_handling=FunctionNullHandling.SPECIAL,
+            exception_handling=duckdb.PythonExceptionHandling.RETURN_NULL,
+        )
+
+
+def unregister(connection: duckdb.DuckDBPyConnection) -> None:
+    """Remove every function, macro and snapshot table `register` created."""
+    remove_functions(connection)
+    for name in MACROS:
+        connection.execute(f"DROP MACRO IF EXISTS temp.{name}")
+    for name in TABLE_MACROS:
+        connection.execute(f"DROP MACRO TABLE IF EXISTS temp.{name}")
+    for name in TABLES:
+        connection.execute(f"DROP TABLE IF EXISTS temp.{name}")
