@@ -17,6 +17,7 @@ logger = logging.getLogger(__name__)
 COMMANDS: dict[str, str] = {
     "rebuild": "rebuild",
     "snapshot": "snapshot",
+    "simulate": "simulate",
 }
 
 VERBOSITY_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from access_undenied.engine.evaluate import Evaluator, evaluate
 from access_undenied.engine.model import (
     ConditionMatch,
     ContextMap,
@@ -22,10 +23,12 @@ __all__ = [
     "Decision",
     "EvaluationRequest",
     "EvaluationResult",
+    "Evaluator",
     "Layer",
     "LayerResult",
     "LayerVerdict",
     "NearMiss",
     "NearMissPart",
     "StatementMatch",
+    "evaluate",
 ]

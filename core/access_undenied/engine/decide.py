@@ -1,0 +1,149 @@
+"""Combining the layers into AWS's decision, with unknowns handled by enumeration.
+
+The rules (IAM User Guide, "Policy evaluation logic" and "Cross-account policy
+evaluation logic"; AWS Organizations, SCPs and RCPs):
+1. an explicit deny in any layer decides;
+2. every SCP level and every RCP level must allow, and every VPC endpoint policy;
+3. same account: an allow in the identity policies OR in the resource policy grants;
+   cross account: both sides must allow;
+4. a role trust policy or KMS key policy must allow explicitly; where it grants only
+   the account (`arn:aws:iam::ACCT:root`), the identity policies must allow too;
+5. the permissions boundary and the session policy must allow, except where a
+   same-account resource policy names the user or session directly.
+Where a layer's answer is unknown, each possibility is tried: if the decision is the
+same for all, it stands; otherwise it is Undetermined.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from collections.abc import Mapping, Sequence
+
+from access_undenied.engine.layers import LayerState
+from access_undenied.engine.model import Decision, Layer
+from access_undenied.engine.scope import RequestScope, ResourceKind
+from access_undenied.policy.principal import GrantKind, PrincipalKind
+
+# Beyond this many unknown answers the enumeration is not tried (2**n cases).
+MAX_UNKNOWNS = 12
+_GATES = (Layer.SCP, Layer.RCP, Layer.VPC_ENDPOINT)
+_LAYER_ORDER = {layer: position for position, layer in enumerate(Layer)}
+
+
+def decide(
+    states: Sequence[LayerState], scope: RequestScope
+) -> tuple[Decision, tuple[Layer, ...]]:
+    """The decision and every layer that denies on its own in all cases."""
+    slots = [
+        (position, name)
+        for position, state in enumerate(states)
+        for name in ("deny", "allow")
+        if getattr(state, name) is None
+    ]
+    if not slots:
+        decision, denied = decide_known(states, scope)
+        return decision, _ordered(denied)
+    if len(slots) > MAX_UNKNOWNS:
+        return Decision.UNDETERMINED, ()
+
+    decisions: set[Decision] = set()
+    always_denied: set[Layer] | None = None
+    for bits in itertools.product((False, True), repeat=len(slots)):
+        resolved = list(states)
+        for (position, name), value in zip(slots, bits):
+            resolved[position] = _with_answer(resolved[position], name, value)
+        decision, denied = decide_known(resolved, scope)
+        decisions.add(decision)
+        always_denied = denied if always_denied is None else always_denied & denied
+    final = decisions.pop() if len(decisions) == 1 else Decision.UNDETERMINED
+    return final, _ordered(always_denied or set())
+
+
+def _with_answer(state: LayerState, name: str, value: bool) -> LayerState:
+    if name == "deny":
+        return dataclasses.replace(state, deny=value)
+    return dataclasses.replace(state, allow=value)
+
+
+def decide_known(
+    states: Sequence[LayerState], scope: RequestScope
+) -> tuple[Decision, set[Layer]]:
+    """The decision where every layer's answer is known."""
+    by_layer: dict[Layer, list[LayerState]] = {}
+    for state in states:
+        by_layer.setdefault(state.layer, []).append(state)
+
+    explicit = {state.layer for state in states if state.deny}
+    implicit = {
+        layer
+        for layer in _GATES
+        if any(not state.allow for state in by_layer.get(layer, ()))
+    }
+    implicit |= grant_denials(by_layer, scope)
+
+    if explicit:
+        return Decision.EXPLICITLY_DENIED, explicit | implicit
+    if implicit:
+        return Decision.IMPLICITLY_DENIED, implicit
+    return Decision.ALLOWED, set()
+
+
+def grant_denials(
+    by_layer: Mapping[Layer, list[LayerState]], scope: RequestScope
+) -> set[Layer]:
+    """The layers among identity, resource, boundary and session that deny."""
+    resource = _single(by_layer, Layer.RESOURCE)
+    resource_allows = resource is not None and bool(resource.allow)
+    grant = resource.grant if resource is not None and resource_allows else None
+    if not scope.caller.is_iam:
+        return set() if resource_allows else {Layer.RESOURCE}
+
+    denied: set[Layer] = set()
+    needs_identity = _needs_identity(scope, resource_allows, grant)
+    must_allow = scope.resource_kind is not ResourceKind.GENERAL
+    if not resource_allows and (must_allow or not scope.same_account):
+        denied.add(Layer.RESOURCE)
+    if needs_identity and not _identity_allows(by_layer, scope):
+        denied.add(Layer.IDENTITY)
+        if resource is not None and not resource_allows:
+            denied.add(Layer.RESOURCE)
+
+    direct = scope.same_account and grant is GrantKind.DIRECT
+    for layer in (Layer.PERMISSIONS_BOUNDARY, Layer.SESSION):
+        state = _single(by_layer, layer)
+        if state is not None and not state.allow and not direct:
+            denied.add(layer)
+    return denied
+
+
+def _needs_identity(
+    scope: RequestScope, resource_allows: bool, grant: GrantKind | None
+) -> bool:
+    """Whether an identity-policy allow is required for this request."""
+    if not scope.same_account:
+        return True
+    if scope.resource_kind is ResourceKind.GENERAL:
+        return not resource_allows
+    # A trust or key policy that grants only the account delegates to IAM policies.
+    return grant is None or grant is GrantKind.ACCOUNT
+
+
+def _identity_allows(
+    by_layer: Mapping[Layer, list[LayerState]], scope: RequestScope
+) -> bool:
+    if scope.caller.kind is PrincipalKind.ROOT:
+        return True
+    identity = _single(by_layer, Layer.IDENTITY)
+    return identity is not None and bool(identity.allow)
+
+
+def _single(
+    by_layer: Mapping[Layer, list[LayerState]], layer: Layer
+) -> LayerState | None:
+    states = by_layer.get(layer)
+    return states[0] if states else None
+
+
+def _ordered(layers: set[Layer]) -> tuple[Layer, ...]:
+    return tuple(sorted(layers, key=_LAYER_ORDER.__getitem__))

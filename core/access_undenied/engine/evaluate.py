@@ -1,0 +1,193 @@
+"""Evaluate an EvaluationRequest: judge each applicable layer, then decide.
+
+Which layers apply (IAM User Guide, "Policy evaluation logic"; AWS Organizations User
+Guide, SCPs and RCPs): SCPs govern IAM principals of member accounts, but not the
+management account nor service-linked roles; RCPs govern resources of member accounts
+for the services that support them, but not for service-linked roles; identity
+policies, permissions boundaries and session policies govern IAM principals only;
+`sts:GetCallerIdentity` is always allowed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from access_undenied.engine.decide import decide
+from access_undenied.engine.layers import LayerState, evaluate_layer
+from access_undenied.engine.model import (
+    Decision,
+    EvaluationRequest,
+    EvaluationResult,
+    Layer,
+    LayerResult,
+    LayerVerdict,
+)
+from access_undenied.engine.scope import (
+    ALWAYS_ALLOWED_ACTIONS,
+    RCP_SERVICES,
+    RequestScope,
+    build_scope,
+)
+from access_undenied.engine.statements import PrincipalMode, find_near_misses
+from access_undenied.policy.principal import PrincipalKind
+
+logger = logging.getLogger(__name__)
+
+
+def evaluate(request: EvaluationRequest, *, explain: bool = True) -> EvaluationResult:
+    """Decide a request as AWS would; `explain` adds near misses for denying layers."""
+    scope = build_scope(request)
+    if scope.action in ALWAYS_ALLOWED_ACTIONS:
+        note = f"{request.action} is always allowed, whatever the policies say"
+        return EvaluationResult(Decision.ALLOWED, (), notes=(note,))
+
+    states, notes = collect_states(scope)
+    decision, denied_by = decide(states, scope)
+    show_misses = explain and decision is not Decision.ALLOWED
+    layers = tuple(
+        layer_result(state, scope, show_misses and _denies(state, denied_by))
+        for state in states
+    )
+    return EvaluationResult(
+        decision=decision,
+        denied_by=denied_by,
+        layers=layers,
+        missing_context_keys=_unique_keys(k for s in states for k in s.missing_keys),
+        unsupported=_unique(item for state in states for item in state.unsupported),
+        notes=tuple(notes),
+    )
+
+
+def _denies(state: LayerState, denied_by: tuple[Layer, ...]) -> bool:
+    return state.layer in denied_by or state.verdict is LayerVerdict.UNKNOWN
+
+
+def collect_states(scope: RequestScope) -> tuple[list[LayerState], list[str]]:
+    """Judge every layer that applies to the request, and note the exemptions."""
+    request = scope.request
+    caller = scope.caller
+    states: list[LayerState] = []
+    notes: list[str] = []
+
+    states.extend(_organization_layers(scope, notes))
+    for position, policy in enumerate(request.vpc_endpoint_policies):
+        states.append(
+            evaluate_layer(
+                Layer.VPC_ENDPOINT, (policy,), scope, PrincipalMode.OPTIONAL, position
+            )
+        )
+    if request.resource_policy is not None:
+        resource_policies = (request.resource_policy,)
+        states.append(
+            evaluate_layer(
+                Layer.RESOURCE, resource_policies, scope, PrincipalMode.REQUIRED
+            )
+        )
+
+    if not caller.is_iam:
+        if request.identity_policies or request.permissions_boundary:
+            notes.append(f"identity policies do not apply to {caller.kind.value}")
+        return states, notes
+    if caller.kind is not PrincipalKind.ROOT:
+        states.extend(_principal_layers(scope))
+    return states, notes
+
+
+def _principal_layers(scope: RequestScope) -> list[LayerState]:
+    request = scope.request
+    forbidden = PrincipalMode.FORBIDDEN
+    states = [
+        evaluate_layer(Layer.IDENTITY, request.identity_policies, scope, forbidden)
+    ]
+    if request.permissions_boundary is not None:
+        boundary = (request.permissions_boundary,)
+        layer = Layer.PERMISSIONS_BOUNDARY
+        states.append(evaluate_layer(layer, boundary, scope, forbidden))
+    if request.session_policy is not None:
+        session = (request.session_policy,)
+        states.append(evaluate_layer(Layer.SESSION, session, scope, forbidden))
+    return states
+
+
+def _organization_layers(scope: RequestScope, notes: list[str]) -> list[LayerState]:
+    """SCP and RCP levels, root first, where they apply."""
+    request = scope.request
+    caller = scope.caller
+    states: list[LayerState] = []
+    scps_apply = request.scps is not None and caller.is_iam
+    if scps_apply and caller.is_service_linked_role:
+        notes.append("SCPs do not apply to service-linked roles")
+    elif scps_apply and request.principal_is_management_account:
+        notes.append("SCPs do not apply to the management account")
+    elif scps_apply:
+        for level, policies in enumerate(request.scps or ()):
+            mode = PrincipalMode.FORBIDDEN
+            states.append(evaluate_layer(Layer.SCP, policies, scope, mode, level))
+
+    if request.rcps is None:
+        return states
+    if caller.is_service_linked_role:
+        notes.append("RCPs do not apply to service-linked roles")
+    elif request.resource_in_management_account:
+        notes.append("RCPs do not apply to resources of the management account")
+    elif scope.service not in RCP_SERVICES:
+        notes.append(f"RCPs do not apply to the service {scope.service}")
+    else:
+        for level, policies in enumerate(request.rcps):
+            mode = PrincipalMode.OPTIONAL
+            states.append(evaluate_layer(Layer.RCP, policies, scope, mode, level))
+    return states
+
+
+def layer_result(state: LayerState, scope: RequestScope, misses: bool) -> LayerResult:
+    """The public LayerResult of a state, with near misses if asked."""
+    near = find_near_misses(state.policies, scope, state.mode) if misses else ()
+    return LayerResult(
+        layer=state.layer,
+        verdict=state.verdict,
+        level=state.level,
+        policy_ids=tuple(policy.policy_id for policy in state.policies),
+        matched=state.matched,
+        near_misses=near,
+    )
+
+
+def _unique(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))
+
+
+def _unique_keys(keys: Iterable[str]) -> tuple[str, ...]:
+    """Condition keys without case-insensitive duplicates, first spelling kept."""
+    seen: dict[str, str] = {}
+    for key in keys:
+        seen.setdefault(key.lower(), key)
+    return tuple(seen.values())
+
+
+class Evaluator:
+    """Evaluate with a bounded cache keyed by the (hashable) request.
+
+    Policies hash by identity, so the cache pays off when the same parsed policy
+    objects are reused, as the analyzer does.
+    """
+
+    def __init__(self, maxsize: int = 65536, explain: bool = True) -> None:
+        self.maxsize = maxsize
+        self.explain = explain
+        self._cache: dict[EvaluationRequest, EvaluationResult] = {}
+
+    def evaluate(self, request: EvaluationRequest) -> EvaluationResult:
+        """The cached result for the request, evaluating it on first sight."""
+        cached = self._cache.get(request)
+        if cached is not None:
+            return cached
+        result = evaluate(request, explain=self.explain)
+        if len(self._cache) >= self.maxsize:
+            self._cache.clear()
+        self._cache[request] = result
+        return result
+
+    def clear(self) -> None:
+        """Forget every cached result."""
+        self._cache.clear()

@@ -1,0 +1,102 @@
+"""Judging one layer (a set of policies) on its own: explicit deny, allow, unknown.
+
+Within a layer a matching `Deny` statement is an explicit deny and a matching `Allow`
+statement allows; a layer with neither denies implicitly (IAM User Guide, "Policy
+evaluation logic"). Unknown statements leave the layer's answer unknown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from access_undenied.engine.model import Layer, LayerVerdict, StatementMatch
+from access_undenied.engine.scope import RequestScope
+from access_undenied.engine.statements import PrincipalMode, match_statement
+from access_undenied.policy.model import Policy
+from access_undenied.policy.principal import GrantKind
+
+
+@dataclass(frozen=True)
+class LayerState:
+    """A layer's own answer: `deny` and `allow` are True, False or None (unknown).
+
+    `grant` is how directly an allowing statement names the caller (resource
+    policies only); `policies` are kept for near misses.
+    """
+
+    layer: Layer
+    level: int | None
+    deny: bool | None
+    allow: bool | None
+    grant: GrantKind = GrantKind.NONE
+    policies: tuple[Policy, ...] = ()
+    matched: tuple[StatementMatch, ...] = ()
+    missing_keys: tuple[str, ...] = ()
+    unsupported: tuple[str, ...] = ()
+    mode: PrincipalMode = field(default=PrincipalMode.FORBIDDEN, repr=False)
+
+    @property
+    def verdict(self) -> LayerVerdict:
+        """The layer's verdict on its own."""
+        if self.deny:
+            return LayerVerdict.EXPLICIT_DENY
+        if self.deny is None or self.allow is None:
+            return LayerVerdict.UNKNOWN
+        return LayerVerdict.ALLOW if self.allow else LayerVerdict.IMPLICIT_DENY
+
+
+def evaluate_layer(
+    layer: Layer,
+    policies: tuple[Policy, ...],
+    scope: RequestScope,
+    mode: PrincipalMode,
+    level: int | None = None,
+) -> LayerState:
+    """Judge every candidate statement of the layer's policies."""
+    deny: bool | None = False
+    allow: bool | None = False
+    grant = unknown_grant = GrantKind.NONE
+    matched: list[StatementMatch] = []
+    missing: list[str] = []
+    unsupported: list[str] = []
+    for policy in policies:
+        candidates = policy.action_index.get(scope.service, policy.any_service)
+        for statement in candidates:
+            outcome = match_statement(statement, policy, scope, mode)
+            missing.extend(outcome.missing_keys)
+            if outcome.result is False:
+                continue
+            unsupported.extend(outcome.unsupported)
+            if outcome.result is None:
+                if statement.is_deny:
+                    deny = True if deny else None
+                else:
+                    allow = True if allow else None
+                    unknown_grant = max(unknown_grant, outcome.grant)
+                continue
+            matched.append(
+                StatementMatch(
+                    policy.policy_id,
+                    statement.index,
+                    statement.sid,
+                    statement.effect,
+                    outcome.conditions,
+                )
+            )
+            if statement.is_deny:
+                deny = True
+            else:
+                allow = True
+                grant = max(grant, outcome.grant)
+    return LayerState(
+        layer,
+        level,
+        deny,
+        allow,
+        grant if allow else unknown_grant,
+        policies,
+        tuple(matched),
+        tuple(missing),
+        tuple(unsupported),
+        mode,
+    )

@@ -1,0 +1,161 @@
+"""The request as the engine reads it: lowercased action, caller, full context.
+
+AWS adds some global condition keys to every request from the caller's identity
+(`aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:PrincipalType`,
+`aws:PrincipalIsAWSService`, `aws:username` for IAM users); they are derived here
+where the caller's context does not already give them. See IAM User Guide, "AWS global
+condition context keys".
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from access_undenied.engine.model import ContextMap, EvaluationRequest
+from access_undenied.policy.arn import arn_account, parse_arn
+from access_undenied.policy.principal import (
+    CallerPrincipal,
+    PrincipalKind,
+    parse_caller,
+)
+
+# Actions authorized by a role's trust policy when the resource is the role.
+TRUST_POLICY_ACTIONS = frozenset(
+    {
+        "sts:assumerole",
+        "sts:assumerolewithsaml",
+        "sts:assumerolewithwebidentity",
+        "sts:tagsession",
+        "sts:setsourceidentity",
+        "sts:setcontext",
+    }
+)
+ALWAYS_ALLOWED_ACTIONS = frozenset({"sts:getcalleridentity"})
+
+# Services whose resources RCPs govern (AWS Organizations User Guide, "Resource
+# control policies"; the list grows, see "List of AWS services that support RCPs").
+RCP_SERVICES = frozenset(
+    {
+        "s3",
+        "sts",
+        "sqs",
+        "secretsmanager",
+        "kms",
+        "dynamodb",
+        "ecr",
+        "cognito-idp",
+        "logs",
+        "aoss",
+    }
+)
+
+_PRINCIPAL_TYPES = {
+    PrincipalKind.ROOT: "Account",
+    PrincipalKind.USER: "User",
+    PrincipalKind.ROLE: "AssumedRole",
+    PrincipalKind.ASSUMED_ROLE: "AssumedRole",
+    PrincipalKind.FEDERATED_USER: "FederatedUser",
+    PrincipalKind.ANONYMOUS: "Anonymous",
+}
+
+
+class ResourceKind(str, enum.Enum):
+    """Resources whose resource policy must allow explicitly."""
+
+    GENERAL = "general"
+    ROLE_TRUST = "role_trust"
+    KMS_KEY = "kms_key"
+
+
+@dataclass(frozen=True)
+class RequestScope:
+    """One request prepared for evaluation."""
+
+    request: EvaluationRequest
+    action: str
+    service: str
+    resource: str
+    caller: CallerPrincipal
+    context: dict[str, tuple[str, ...]]
+    resource_account: str | None
+    resource_kind: ResourceKind
+
+    @property
+    def same_account(self) -> bool:
+        """True unless the resource is known to live in another account."""
+        if self.resource_account is None or self.caller.account is None:
+            return True
+        return self.resource_account == self.caller.account
+
+    @property
+    def has_boundary(self) -> bool:
+        """True if the caller has a permissions boundary."""
+        return self.request.permissions_boundary is not None
+
+    def lookup(self, key: str) -> str | None:
+        """The single value of a lowercased context key, for policy variables."""
+        values = self.context.get(key)
+        if values is None or len(values) != 1:
+            return None
+        return values[0]
+
+
+def build_scope(request: EvaluationRequest) -> RequestScope:
+    """Prepare a request: parse the caller, lowercase the action, derive keys."""
+    caller = parse_caller(request.principal)
+    action = request.action.lower()
+    resource_account = request.resource_account or arn_account(request.resource)
+    context = dict(_context_of(request).lowered)
+    for key, value in derived_context(caller, resource_account).items():
+        context.setdefault(key, (value,))
+    return RequestScope(
+        request=request,
+        action=action,
+        service=action.split(":", 1)[0],
+        resource=request.resource,
+        caller=caller,
+        context=context,
+        resource_account=resource_account,
+        resource_kind=resource_kind(action, request.resource),
+    )
+
+
+def _context_of(request: EvaluationRequest) -> ContextMap:
+    context = request.context
+    return context if isinstance(context, ContextMap) else ContextMap(context)
+
+
+def derived_context(
+    caller: CallerPrincipal, resource_account: str | None
+) -> dict[str, str]:
+    """Global condition keys AWS sets from the caller (lowercased names)."""
+    derived = {
+        "aws:principalisawsservice": str(caller.kind is PrincipalKind.SERVICE).lower()
+    }
+    if caller.kind is PrincipalKind.SERVICE:
+        derived["aws:principalservicename"] = caller.text
+    if caller.is_iam:
+        derived["aws:principalarn"] = caller.principal_arn
+    if caller.account:
+        derived["aws:principalaccount"] = caller.account
+    if caller.kind in _PRINCIPAL_TYPES:
+        derived["aws:principaltype"] = _PRINCIPAL_TYPES[caller.kind]
+    if caller.kind is PrincipalKind.USER:
+        derived["aws:username"] = caller.text.rsplit("/", 1)[-1]
+    if resource_account:
+        derived["aws:resourceaccount"] = resource_account
+    return derived
+
+
+def resource_kind(action: str, resource: str) -> ResourceKind:
+    """Role trust policy and KMS key policy resources must allow explicitly."""
+    arn = parse_arn(resource)
+    if arn is None:
+        return ResourceKind.GENERAL
+    is_role = arn.service == "iam" and arn.resource_type == "role"
+    if action in TRUST_POLICY_ACTIONS and is_role:
+        return ResourceKind.ROLE_TRUST
+    if arn.service == "kms" and arn.resource_type == "key":
+        return ResourceKind.KMS_KEY
+    return ResourceKind.GENERAL
