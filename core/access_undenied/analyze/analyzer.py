@@ -1,0 +1,371 @@
+"""The `Analyzer`: one CloudTrail record in, one result object out, never raising.
+
+Repeated requests are common (one principal retrying one call), so results are
+cached in two steps: the request's principal, action, resource and message find the
+assembled policies and the context keys they read; those keys' values then find the
+finished result. Only the record's own fields (event id, time) differ per event.
+"""
+
+from __future__ import annotations
+
+import calendar
+import dataclasses
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from access_undenied.analyze import findings
+from access_undenied.analyze.assemble import (
+    Assembly,
+    PolicyCache,
+    assemble,
+    caller_arn,
+    principal_account,
+)
+from access_undenied.analyze.reasons import ReasonCode, render_explanation
+from access_undenied.analyze.result import (
+    EventInfo,
+    Finding,
+    RequestSummary,
+    build_event_fields,
+    build_result_body,
+    snapshot_fields,
+)
+from access_undenied.cloudtrail.models import ReadError, RecordItem, Request
+from access_undenied.cloudtrail.reader import is_denial
+from access_undenied.cloudtrail.request import build_request
+from access_undenied.engine.evaluate import Evaluator
+from access_undenied.engine.model import EvaluationRequest
+from access_undenied.errors import AccessUndeniedError
+from access_undenied.iam_data import action_exists
+from access_undenied.policy.variables import Template
+from access_undenied.snapshot import Snapshot
+from access_undenied.snapshot.arns import bucket_arn
+
+logger = logging.getLogger(__name__)
+
+JsonDict = dict[str, Any]
+CACHE_LIMIT = 200_000
+
+# The owner assumed for "a resource in some other account" when nothing says.
+OTHER_ACCOUNT = "000000000000"
+
+
+@dataclass(frozen=True)
+class CachedBody:
+    """A finished result body and its JSON text without the braces."""
+
+    body: JsonDict
+    fragment: str
+
+
+class Analyzer:
+    """Explains denials against one snapshot; results are plain dicts."""
+
+    def __init__(self, snapshot: Snapshot, *, cache_limit: int = CACHE_LIMIT) -> None:
+        self.snapshot = snapshot
+        self._policies = PolicyCache()
+        self._evaluator = Evaluator()
+        self._assemblies: dict[tuple[Any, ...], tuple[Any, frozenset[str]]] = {}
+        self._bodies: dict[tuple[Any, ...], CachedBody] = {}
+        self._cache_limit = cache_limit
+        created = snapshot.created_at
+        self._snapshot_time = created.strftime("%Y-%m-%dT%H:%M:%SZ")
+        self._snapshot_epoch = calendar.timegm(created.utctimetuple())
+
+    def explain_record(
+        self, record: object, source: str | None = None, index: int | None = None
+    ) -> JsonDict:
+        """One full result object for a record; bad input gives an `error` result."""
+        return self.explain(record, source, index)[0]
+
+    def explain_item(self, item: RecordItem | ReadError) -> tuple[JsonDict, str]:
+        """The result and its JSON text for what the reader yielded."""
+        if isinstance(item, ReadError):
+            event = EventInfo(None, None, item.source, item.index)
+            body = error_body(item.message)
+            return self._finish(event, cached_body(body))
+        return self.explain(item.record, item.source, item.index)
+
+    def explain(
+        self, record: object, source: str | None, index: int | None
+    ) -> tuple[JsonDict, str]:
+        """The result object and its JSON text."""
+        if not isinstance(record, Mapping):
+            kind = type(record).__name__
+            event = EventInfo(None, None, source, index)
+            return self._finish(event, cached_body(error_body(f"not a record: {kind}")))
+        event = EventInfo(
+            text_or_none(record.get("eventID")),
+            text_or_none(record.get("eventTime")),
+            source,
+            index,
+        )
+        try:
+            return self._finish(event, self._body_for(record))
+        except Exception as exc:  # a batch never stops for one record
+            logger.debug("record %s failed", event.event_id, exc_info=True)
+            return self._finish(event, cached_body(error_body(describe(exc))))
+
+    def _body_for(self, record: Mapping[str, Any]) -> CachedBody:
+        if not is_denial(record):
+            return NOT_A_DENIAL
+        request = build_request(record)
+        key = first_key(request)
+        entry = self._assemblies.get(key)
+        if entry is None:
+            entry = self._assemble(request)
+            self._remember(self._assemblies, key, entry)
+        assembled, wanted = entry
+        context_key = tuple(
+            (name, request.context[name])
+            for name in sorted(request.context)
+            if name.lower() in wanted
+        )
+        full_key = (key, context_key)
+        body = self._bodies.get(full_key)
+        if body is None:
+            finding = self._analyze(request, assembled, wanted)
+            body = cached_body(build_result_body(finding))
+            self._remember(self._bodies, full_key, body)
+        return body
+
+    def _assemble(self, request: Request) -> tuple[Any, frozenset[str]]:
+        try:
+            assembled = assemble(request, self.snapshot, self._policies)
+        except AccessUndeniedError as exc:
+            return exc, frozenset()
+        if assembled is None:
+            return None, frozenset()
+        return assembled, keys_read(assembled.evaluation)
+
+    def _analyze(
+        self, request: Request, assembled: Any, wanted: frozenset[str]
+    ) -> Finding:
+        if isinstance(assembled, Exception):
+            return error_finding(describe(assembled), request)
+        if assembled is None or not action_exists(request.action or ""):
+            return invalid_action(request)
+        if assembled.owner_account is None and assembled.evaluation.resource != "*":
+            return self._owner_unknown(request, assembled, wanted)
+        return self._evaluate(request, assembled, wanted)
+
+    def _owner_unknown(
+        self, request: Request, assembled: Assembly, wanted: frozenset[str]
+    ) -> Finding:
+        """Try the resource in the caller's account and in another one."""
+        answers = []
+        for owner in (principal_account(request), OTHER_ACCOUNT):
+            trial = assemble(request, self.snapshot, self._policies, owner=owner)
+            if trial is None or owner is None:
+                continue
+            answers.append(self._evaluate(request, trial, wanted))
+        codes = {answer.code for answer in answers}
+        if len(answers) == 2 and len(codes) == 1 and OTHER_ACCOUNT not in str(answers):
+            return dataclasses.replace(answers[0], request=answers[0].request)
+        resource = owner_subject(assembled.evaluation.resource)
+        return findings.insufficient(
+            request_summary(request), (f"owner account of {resource}",)
+        )
+
+    def _evaluate(
+        self, request: Request, assembly: Assembly, wanted: frozenset[str]
+    ) -> Finding:
+        evaluation = with_record_context(assembly.evaluation, request)
+        assembly = dataclasses.replace(assembly, evaluation=evaluation)
+        summary = summarize_request(evaluation, assembly, wanted)
+        result = self._evaluator.evaluate(evaluation)
+        found = findings.finding_for_result(
+            request,
+            assembly,
+            result,
+            summary,
+            self._evaluator.evaluate,
+            bool(request.resources),
+        )
+        return findings.check_missing(found, assembly)
+
+    def _finish(self, event: EventInfo, body: CachedBody) -> tuple[JsonDict, str]:
+        age = self._age(event.event_time)
+        result = {
+            **build_event_fields(event),
+            **body.body,
+            **snapshot_fields(self._snapshot_time, age),
+        }
+        head = json.dumps(build_event_fields(event))[:-1]
+        tail = json.dumps(snapshot_fields(self._snapshot_time, age))[1:]
+        return result, f"{head}, {body.fragment}, {tail}"
+
+    def snapshot_fields(self) -> JsonDict:
+        """`SnapshotTime` and `SnapshotAgeSeconds` for a result with no event time."""
+        return snapshot_fields(self._snapshot_time, None)
+
+    def _age(self, event_time: str | None) -> float | None:
+        epoch = epoch_of(event_time)
+        if epoch is None:
+            return None
+        return float(self._snapshot_epoch - epoch)
+
+    def _remember(self, cache: dict[Any, Any], key: Any, value: Any) -> None:
+        if len(cache) >= self._cache_limit:
+            cache.clear()
+        cache[key] = value
+
+
+def first_key(request: Request) -> tuple[Any, ...]:
+    """What decides the assembled policies: principal, action, resource, message."""
+    message = request.message
+    return (
+        request.principal.policy_principal or message.principal,
+        request.principal.account_id,
+        request.actions,
+        request.resources,
+        request.resource_account,
+        message.layer,
+        message.explicit,
+        message.policy_arn,
+    )
+
+
+def keys_read(evaluation: EvaluationRequest) -> frozenset[str]:
+    """The context keys the policies read (conditions, variables), lowercased."""
+    wanted: set[str] = set()
+    policies = [
+        *evaluation.identity_policies,
+        evaluation.permissions_boundary,
+        evaluation.resource_policy,
+        *(p for level in evaluation.scps or () for p in level),
+        *(p for level in evaluation.rcps or () for p in level),
+    ]
+    for policy in policies:
+        if policy is None:
+            continue
+        for statement in policy.statements:
+            for condition in statement.conditions:
+                wanted.add(condition.key_lower)
+                for template in condition.templates:
+                    wanted.update(template_keys(template))
+            for pattern in statement.resource_patterns:
+                wanted.update(template_keys(pattern))
+    return frozenset(wanted)
+
+
+def template_keys(pattern: object) -> tuple[str, ...]:
+    """The lowercased context keys a policy-variable template reads."""
+    if not isinstance(pattern, Template):
+        return ()
+    return tuple(key.lower() for key in pattern.keys)
+
+
+def with_record_context(
+    evaluation: EvaluationRequest, request: Request
+) -> EvaluationRequest:
+    """The assembled request with this record's context keys (same principal)."""
+    merged = dict(evaluation.context)
+    merged.update(request.context)
+    return dataclasses.replace(evaluation, context=merged)
+
+
+def summarize_request(
+    evaluation: EvaluationRequest, assembly: Assembly, wanted: frozenset[str]
+) -> RequestSummary:
+    """The `Request` object of a result: what was evaluated, the context keys used."""
+    return RequestSummary(
+        principal=evaluation.principal,
+        action=evaluation.action,
+        resource=evaluation.resource,
+        resource_account=assembly.owner_account,
+        context={
+            key: value
+            for key, value in evaluation.context.items()
+            if key.lower() in wanted
+        },
+    )
+
+
+def request_summary(request: Request) -> RequestSummary:
+    """The `Request` object of a result that was not evaluated."""
+    return RequestSummary(
+        caller_arn(request), request.action, request.resource, request.resource_account
+    )
+
+
+def owner_subject(resource: str) -> str:
+    """The resource whose owner matters: the bucket of an S3 object."""
+    return bucket_arn(resource) or resource
+
+
+def invalid_action(request: Request) -> Finding:
+    """A request whose action (or principal) cannot be evaluated."""
+    missing = list(request.unknowns) or ["the action is not an IAM action"]
+    if request.action and not action_exists(request.action):
+        missing = [f"{request.action} is not an IAM action", *missing]
+    reason = "; ".join(m[:1].lower() + m[1:].rstrip(".") for m in missing)
+    return Finding(
+        code=ReasonCode.INVALID_ACTION,
+        explanation=render_explanation(ReasonCode.INVALID_ACTION, {"missing": reason}),
+        request=request_summary(request),
+        missing=tuple(missing),
+    )
+
+
+def error_finding(message: str, request: Request | None = None) -> Finding:
+    """A finding for a record or policy that could not be analyzed."""
+    summary = request_summary(request) if request is not None else None
+    return Finding(
+        code=ReasonCode.ERROR,
+        explanation=render_explanation(ReasonCode.ERROR, {"error": message}),
+        request=summary,
+        error=message,
+    )
+
+
+def error_body(message: str) -> JsonDict:
+    """The body of an `error` result."""
+    return build_result_body(error_finding(message))
+
+
+def cached_body(body: JsonDict) -> CachedBody:
+    """A body with its JSON text, braces removed, ready to splice."""
+    return CachedBody(body, json.dumps(body)[1:-1])
+
+
+NOT_A_DENIAL = cached_body(
+    build_result_body(
+        Finding(
+            code=ReasonCode.NOT_A_DENIAL,
+            explanation=render_explanation(ReasonCode.NOT_A_DENIAL, {}),
+        )
+    )
+)
+
+
+def describe(exc: BaseException) -> str:
+    """A one-line description of an exception for the `Error` field."""
+    text = str(exc) or type(exc).__name__
+    return text.splitlines()[0][:500]
+
+
+def text_or_none(value: object) -> str | None:
+    """A string field of the record, or None."""
+    return value if isinstance(value, str) else None
+
+
+def epoch_of(timestamp: str | None) -> int | None:
+    """Seconds since the epoch of `YYYY-MM-DDTHH:MM:SSZ`, or None."""
+    if timestamp is None or len(timestamp) < 19:
+        return None
+    try:
+        parts = (
+            int(timestamp[0:4]),
+            int(timestamp[5:7]),
+            int(timestamp[8:10]),
+            int(timestamp[11:13]),
+            int(timestamp[14:16]),
+            int(timestamp[17:19]),
+        )
+    except ValueError:
+        return None
+    return calendar.timegm((*parts, 0, 0, 0))
