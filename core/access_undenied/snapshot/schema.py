@@ -9,6 +9,7 @@ from importlib import resources
 from typing import Any
 
 from access_undenied.errors import SnapshotError
+from access_undenied.snapshot.fast_schema import Predicate, compile_schema
 
 SCHEMA_RESOURCE = "snapshot.json"
 
@@ -38,8 +39,16 @@ def _validator() -> Any:
     return validator_class(schema)
 
 
+@functools.lru_cache(maxsize=1)
+def _fast_check() -> Predicate:
+    return compile_schema(snapshot_schema())
+
+
 def validate_document(document: Any) -> None:
     """Raise `SnapshotError` naming the first field that breaks the schema."""
+    if _fast_check()(document):
+        return
+
     import jsonschema
 
     error = jsonschema.exceptions.best_match(_validator().iter_errors(document))
