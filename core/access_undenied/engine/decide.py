@@ -16,7 +16,6 @@ same for all, it stands; otherwise it is Undetermined.
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 from collections.abc import Mapping, Sequence
 
@@ -62,8 +61,8 @@ def decide(
 
 def _with_answer(state: LayerState, name: str, value: bool) -> LayerState:
     if name == "deny":
-        return dataclasses.replace(state, deny=value)
-    return dataclasses.replace(state, allow=value)
+        return state._replace(deny=value)
+    return state._replace(allow=value)
 
 
 def decide_known(

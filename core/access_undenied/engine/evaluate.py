@@ -143,13 +143,9 @@ def _organization_layers(scope: RequestScope, notes: list[str]) -> list[LayerSta
 def layer_result(state: LayerState, scope: RequestScope, misses: bool) -> LayerResult:
     """The public LayerResult of a state, with near misses if asked."""
     near = find_near_misses(state.policies, scope, state.mode) if misses else ()
+    policy_ids = tuple([policy.policy_id for policy in state.policies])
     return LayerResult(
-        layer=state.layer,
-        verdict=state.verdict,
-        level=state.level,
-        policy_ids=tuple(policy.policy_id for policy in state.policies),
-        matched=state.matched,
-        near_misses=near,
+        state.layer, state.verdict, state.level, policy_ids, state.matched, near
     )
 
 

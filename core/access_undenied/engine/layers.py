@@ -7,17 +7,19 @@ evaluation logic"). Unknown statements leave the layer's answer unknown.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from access_undenied.engine.model import Layer, LayerVerdict, StatementMatch
 from access_undenied.engine.scope import RequestScope
-from access_undenied.engine.statements import PrincipalMode, match_statement
+from access_undenied.engine.statements import (
+    PrincipalMode,
+    match_statement_for_action,
+)
 from access_undenied.policy.model import Policy
 from access_undenied.policy.principal import GrantKind
 
 
-@dataclass(frozen=True)
-class LayerState:
+class LayerState(NamedTuple):
     """A layer's own answer: `deny` and `allow` are True, False or None (unknown).
 
     `grant` is how directly an allowing statement names the caller (resource
@@ -33,7 +35,7 @@ class LayerState:
     matched: tuple[StatementMatch, ...] = ()
     missing_keys: tuple[str, ...] = ()
     unsupported: tuple[str, ...] = ()
-    mode: PrincipalMode = field(default=PrincipalMode.FORBIDDEN, repr=False)
+    mode: PrincipalMode = PrincipalMode.FORBIDDEN
 
     @property
     def verdict(self) -> LayerVerdict:
@@ -60,9 +62,8 @@ def evaluate_layer(
     missing: list[str] = []
     unsupported: list[str] = []
     for policy in policies:
-        candidates = policy.action_index.get(scope.service, policy.any_service)
-        for statement in candidates:
-            outcome = match_statement(statement, policy, scope, mode)
+        for statement in policy.statements_for_action(scope.action):
+            outcome = match_statement_for_action(statement, policy, scope, mode)
             missing.extend(outcome.missing_keys)
             if outcome.result is False:
                 continue

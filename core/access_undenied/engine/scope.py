@@ -10,10 +10,11 @@ condition context keys".
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+import functools
+from typing import NamedTuple
 
 from access_undenied.engine.model import ContextMap, EvaluationRequest
-from access_undenied.policy.arn import arn_account, parse_arn
+from access_undenied.policy.arn import parse_arn
 from access_undenied.policy.principal import (
     CallerPrincipal,
     PrincipalKind,
@@ -68,8 +69,7 @@ class ResourceKind(str, enum.Enum):
     KMS_KEY = "kms_key"
 
 
-@dataclass(frozen=True)
-class RequestScope:
+class RequestScope(NamedTuple):
     """One request prepared for evaluation."""
 
     request: EvaluationRequest
@@ -103,22 +103,39 @@ class RequestScope:
 
 def build_scope(request: EvaluationRequest) -> RequestScope:
     """Prepare a request: parse the caller, lowercase the action, derive keys."""
-    caller = parse_caller(request.principal)
+    caller = _parse_caller(request.principal)
     action = request.action.lower()
-    resource_account = request.resource_account or arn_account(request.resource)
-    context = dict(_context_of(request).lowered)
-    for key, value in derived_context(caller, resource_account).items():
-        context.setdefault(key, (value,))
+    arn = parse_arn(request.resource)
+    resource_account = request.resource_account or (arn.account if arn else None)
+    resource_account = resource_account or None
+    context = {
+        **_derived_values(caller, resource_account),
+        **_context_of(request).lowered,
+    }
     return RequestScope(
-        request=request,
-        action=action,
-        service=action.split(":", 1)[0],
-        resource=request.resource,
-        caller=caller,
-        context=context,
-        resource_account=resource_account,
-        resource_kind=resource_kind(action, request.resource),
+        request,
+        action,
+        action.split(":", 1)[0],
+        request.resource,
+        caller,
+        context,
+        resource_account,
+        resource_kind(action, request.resource),
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_caller(text: str) -> CallerPrincipal:
+    return parse_caller(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _derived_values(
+    caller: CallerPrincipal, resource_account: str | None
+) -> dict[str, tuple[str, ...]]:
+    """Derived keys as context values; callers copy the dict, never change it."""
+    derived = derived_context(caller, resource_account)
+    return {key: (value,) for key, value in derived.items()}
 
 
 def _context_of(request: EvaluationRequest) -> ContextMap:

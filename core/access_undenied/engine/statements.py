@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 import functools
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from access_undenied.engine.model import ConditionMatch, NearMiss, NearMissPart
 from access_undenied.engine.scope import RequestScope
@@ -30,8 +30,7 @@ class PrincipalMode(enum.Enum):
     OPTIONAL = "optional"  # RCPs and VPC endpoint policies
 
 
-@dataclass(frozen=True)
-class StatementOutcome:
+class StatementOutcome(NamedTuple):
     """One statement judged: matched (True/False/None), how, and the evidence."""
 
     result: bool | None
@@ -42,6 +41,7 @@ class StatementOutcome:
 
 
 NO_MATCH = StatementOutcome(False, GrantKind.NONE)
+_PLAIN_MATCHES = {grant: StatementOutcome(True, grant) for grant in GrantKind}
 
 
 def match_statement(
@@ -50,11 +50,23 @@ def match_statement(
     """Judge a statement: action, resource, principal, then the conditions."""
     if not match_action(statement, scope.action):
         return NO_MATCH
-    if not match_resource(statement, scope):
+    return match_statement_for_action(statement, policy, scope, mode)
+
+
+def match_statement_for_action(
+    statement: Statement, policy: Policy, scope: RequestScope, mode: PrincipalMode
+) -> StatementOutcome:
+    """Judge a statement already known to match the action."""
+    if statement.resources is not None and not match_resource(statement, scope):
         return NO_MATCH
-    grant, principal_issue = judge_principal(statement, scope, mode)
+    if mode is PrincipalMode.FORBIDDEN and statement.principal is None:
+        grant, principal_issue = GrantKind.ANY, None
+    else:
+        grant, principal_issue = judge_principal(statement, scope, mode)
     if grant is GrantKind.NONE and principal_issue is None:
         return NO_MATCH
+    if not statement.conditions and principal_issue is None:
+        return _PLAIN_MATCHES[grant]
 
     outcomes = [evaluate_condition(c, scope.context, scope.lookup)
                 for c in statement.conditions]  # fmt: skip
@@ -76,8 +88,7 @@ def match_statement(
 
 def match_action(statement: Statement, action: str) -> bool:
     """`Action` / `NotAction` against the lowercased action."""
-    found = any(pattern.matches(action) for pattern in statement.action_patterns)
-    return found is not statement.not_action
+    return statement.matches_action(action)
 
 
 def match_resource(statement: Statement, scope: RequestScope) -> bool:

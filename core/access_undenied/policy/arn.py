@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from access_undenied.policy.wildcard import Token, WildcardPattern, compile_tokens
 
@@ -59,19 +59,24 @@ class ArnPattern:
     pattern: str
     whole: WildcardPattern
     segments: tuple[WildcardPattern, ...] | None
+    match_all: bool = False
+    # The segments that do not accept anything, with their positions.
+    checks: tuple[tuple[int, WildcardPattern], ...] = field(default=(), repr=False)
 
     def matches(self, value: str) -> bool:
         """True if `value` matches, comparing the six ARN segments one by one."""
         if self.whole.literal is not None:
             return value == self.whole.literal
-        if self.whole.is_match_all:
+        if self.match_all:
             return True
         if self.segments is None:
             return ":" not in value and self.whole.matches(value)
         parts = value.split(":", ARN_SEGMENTS - 1)
         if len(parts) != ARN_SEGMENTS:
             return False
-        return all(segment.matches(part) for segment, part in zip(self.segments, parts))
+        return all(
+            segment.matches(parts[position]) for position, segment in self.checks
+        )
 
 
 @functools.lru_cache(maxsize=65536)
@@ -85,9 +90,14 @@ def compile_arn_tokens(tokens: Sequence[Token], source: str) -> ArnPattern:
     whole = compile_tokens(tokens, False, source)
     split = _split_tokens(tokens)
     if len(split) != ARN_SEGMENTS:
-        return ArnPattern(source, whole, None)
+        return ArnPattern(source, whole, None, whole.is_match_all)
     segments = tuple(compile_tokens(part, False, source) for part in split)
-    return ArnPattern(source, whole, segments)
+    checks = tuple(
+        (position, segment)
+        for position, segment in enumerate(segments)
+        if not segment.is_match_all
+    )
+    return ArnPattern(source, whole, segments, whole.is_match_all, checks)
 
 
 def _split_tokens(tokens: Sequence[Token]) -> list[list[Token]]:

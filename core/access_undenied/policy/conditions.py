@@ -20,7 +20,7 @@ import logging
 import operator as op
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from access_undenied.policy.arn import compile_arn_tokens
 from access_undenied.policy.model import Condition, SetOperator
@@ -51,8 +51,7 @@ class Operator:
     test: Callable[[Any, str], bool]
 
 
-@dataclass(frozen=True)
-class ConditionOutcome:
+class ConditionOutcome(NamedTuple):
     """One condition judged: True, False, or None (unknown), and the evidence."""
 
     result: bool | None
@@ -280,12 +279,11 @@ def _judge(
             return False
         return spec.negated
 
-    def one(value: str) -> bool:
-        return spec.test(prepared, value) is not spec.negated
-
+    test, negated = spec.test, spec.negated
+    if condition.set_operator is None:
+        matched = any(test(prepared, value) for value in request_values)
+        return matched is not negated
+    each = (test(prepared, value) is not negated for value in request_values)
     if condition.set_operator is SetOperator.FOR_ALL_VALUES:
-        return all(one(value) for value in request_values)
-    if condition.set_operator is SetOperator.FOR_ANY_VALUE:
-        return any(one(value) for value in request_values)
-    matched = any(spec.test(prepared, value) for value in request_values)
-    return matched is not spec.negated
+        return all(each)
+    return any(each)

@@ -20,6 +20,8 @@ from access_undenied.policy.wildcard import WildcardPattern
 if TYPE_CHECKING:
     from access_undenied.policy.conditions import Operator
 
+MAX_MEMOISED_ACTIONS = 4096
+
 # A compiled Resource pattern: an ARN pattern, or a template with policy variables.
 ResourcePattern = Union[ArnPattern, Template]
 
@@ -57,16 +59,15 @@ class Condition:
     templates: tuple[Template | None, ...] = field(default=(), repr=False)
     prepared: object = field(default=None, repr=False)
     invalid_reason: str | None = field(default=None, repr=False)
+    # The key lowercased (AWS compares key names case-insensitively), and whether a
+    # value holds a policy variable resolved per request; both set at construction.
+    key_lower: str = field(init=False, repr=False)
+    has_variables: bool = field(init=False, repr=False)
 
-    @property
-    def key_lower(self) -> str:
-        """The condition key, lowercased: AWS compares key names case-insensitively."""
-        return self.key.lower()
-
-    @property
-    def has_variables(self) -> bool:
-        """True if a value holds a policy variable resolved per request."""
-        return any(template is not None for template in self.templates)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key_lower", self.key.lower())
+        variables = any(template is not None for template in self.templates)
+        object.__setattr__(self, "has_variables", variables)
 
 
 @dataclass(frozen=True, eq=False)
@@ -102,6 +103,11 @@ class Statement:
     action_patterns: tuple[WildcardPattern, ...] = field(default=(), repr=False)
     resource_patterns: tuple[ResourcePattern, ...] = field(default=(), repr=False)
 
+    def matches_action(self, action: str) -> bool:
+        """`Action` / `NotAction` against a lowercased action (case-insensitive)."""
+        found = any(pattern.matches(action) for pattern in self.action_patterns)
+        return found is not self.not_action
+
     @property
     def is_deny(self) -> bool:
         """True for `"Effect": "Deny"`."""
@@ -120,8 +126,27 @@ class Policy:
         default_factory=dict, repr=False
     )
     any_service: tuple[Statement, ...] = field(default=(), repr=False)
+    _by_action: dict[str, tuple[Statement, ...]] = field(
+        default_factory=dict, repr=False
+    )
 
     def candidates(self, action: str) -> tuple[Statement, ...]:
         """The statements that may match `action`, found by its service prefix."""
         service = action.split(":", 1)[0].lower()
         return self.action_index.get(service, self.any_service)
+
+    def statements_for_action(self, action: str) -> tuple[Statement, ...]:
+        """The statements whose `Action`/`NotAction` matches the lowercased action.
+
+        Memoised per action: IAM's action names are a finite set, so the memo stays
+        small while every later request for the same action skips the matching.
+        """
+        found = self._by_action.get(action)
+        if found is None:
+            found = tuple(
+                s for s in self.candidates(action) if s.matches_action(action)
+            )
+            if len(self._by_action) >= MAX_MEMOISED_ACTIONS:
+                self._by_action.clear()
+            self._by_action[action] = found
+        return found

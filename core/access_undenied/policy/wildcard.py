@@ -61,6 +61,7 @@ class WildcardPattern:
     head: Segment
     middle: tuple[Segment, ...]
     tail: Segment | None
+    prefix: str | None = None
 
     def matches(self, value: str) -> bool:
         """True if the whole of `value` matches the pattern."""
@@ -68,6 +69,8 @@ class WildcardPattern:
             value = value.lower()
         if self.literal is not None:
             return value == self.literal
+        if self.prefix is not None:
+            return value.startswith(self.prefix)
         if not self.head.matches_at(value, 0):
             return False
         position = len(self.head.text)
@@ -118,7 +121,9 @@ def compile_tokens(
     head = pieces[0]
     tail = pieces[-1] if len(pieces) > 1 else None
     middle = tuple(pieces[1:-1])
-    return WildcardPattern(source, ignore_case, None, head, middle, tail)
+    simple = len(pieces) == 2 and not head.any_positions and tail == Segment("", ())
+    prefix = head.text if simple else None
+    return WildcardPattern(source, ignore_case, None, head, middle, tail, prefix)
 
 
 def _pieces(tokens: Iterable[Token], ignore_case: bool) -> list[Segment]:
