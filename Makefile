@@ -16,7 +16,9 @@ $(STAMP): pyproject.toml
 example: $(STAMP)
 	$(BIN)/aws-access-undenied analyze --events-file examples/events \
 		--account-details examples/account-details/111111111111.json \
+		--account-details examples/account-details/123456789012.json \
 		--account-details examples/account-details/222222222222.json \
+		--account-details examples/account-details/333333333333.json \
 		--scp-file examples/organization.json \
 		--resource-policies examples/resource-policies.json \
 		--format table

@@ -15,6 +15,7 @@ logger = logging.getLogger(__name__)
 # `register(subparsers)` that adds its parser and `run(args) -> int`. Modules are
 # imported only when the command line is parsed, never at package import.
 COMMANDS: dict[str, str] = {
+    "analyze": "analyze",
     "rebuild": "rebuild",
     "snapshot": "snapshot",
     "simulate": "simulate",

@@ -103,8 +103,8 @@ class ResultsFileSink:
 # Column name -> (width, how to read it from a result).
 TABLE_COLUMNS: tuple[tuple[str, int], ...] = (
     ("EVENT", 10),
-    ("REASON", 36),
-    ("PRINCIPAL", 30),
+    ("REASON", 42),
+    ("PRINCIPAL", 28),
     ("ACTION", 30),
 )
 
@@ -139,7 +139,12 @@ class TableSink:
 
     def _wrap(self, text: str) -> str:
         return textwrap.fill(
-            text, self._width, initial_indent="    ", subsequent_indent="      "
+            text,
+            self._width,
+            initial_indent="    ",
+            subsequent_indent="      ",
+            break_on_hyphens=False,
+            break_long_words=False,
         )
 
 
