@@ -82,19 +82,21 @@ class CallerIdentity:
 
 
 ANONYMOUS_PRINCIPAL_ID = "ANONYMOUS_PRINCIPAL"
+BOOLEANS = {"true": True, "false": False}
+EMPTY: Mapping[str, Any] = {}
 IDENTITY_CENTER_ROLE_PATH = ":role/aws-reserved/sso.amazonaws.com/"
 
 
 def text_field(mapping: Mapping[str, Any], key: str) -> str | None:
     """A non-empty string member, or None."""
     value = mapping.get(key)
-    return value if isinstance(value, str) and value else None
+    return value if type(value) is str and value else None
 
 
 def object_field(mapping: Mapping[str, Any], key: str) -> Mapping[str, Any]:
     """An object member, or an empty mapping."""
     value = mapping.get(key)
-    return value if isinstance(value, dict) else {}
+    return value if type(value) is dict else EMPTY
 
 
 def parse_user_identity(identity: object) -> CallerIdentity:
@@ -108,13 +110,17 @@ def parse_user_identity(identity: object) -> CallerIdentity:
             principal_id=ANONYMOUS,
         )
 
-    principal_type = PRINCIPAL_TYPES.get(
-        str(identity.get("type")), PrincipalType.UNKNOWN
+    type_name = identity.get("type")
+    principal_type = (
+        PRINCIPAL_TYPES.get(type_name, PrincipalType.UNKNOWN)
+        if type(type_name) is str
+        else PrincipalType.UNKNOWN
     )
-    base = base_identity(identity, principal_type)
+    fields = base_identity(identity, principal_type)
     parse_details = DETAIL_PARSERS.get(principal_type)
-    details = parse_details(identity) if parse_details else {}
-    return CallerIdentity(**{**base, **details})
+    if parse_details:
+        fields.update(parse_details(identity))
+    return CallerIdentity(**fields)
 
 
 def is_anonymous_identity(identity: Mapping[str, Any]) -> bool:
@@ -180,7 +186,7 @@ def parse_bool(value: object) -> bool | None:
     """CloudTrail's "true"/"false" strings (or booleans) as a bool."""
     if isinstance(value, bool):
         return value
-    return {"true": True, "false": False}.get(str(value).lower())
+    return BOOLEANS.get(value.lower()) if isinstance(value, str) else None
 
 
 def is_identity_center_role(issuer_arn: str | None) -> bool:

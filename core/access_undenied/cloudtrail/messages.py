@@ -9,6 +9,7 @@ only anchored regular expressions without nested quantifiers.
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -168,8 +169,12 @@ FIXED_FORMS: dict[str, MessageForm] = {
 }
 
 
+@functools.lru_cache(maxsize=1024)
 def parse_denial_message(error_code: str | None, message: str | None) -> DenialMessage:
-    """Parse an `errorMessage` into fields; a form it does not know gives no fields."""
+    """Parse an `errorMessage` into fields; a form it does not know gives no fields.
+
+    Cached: retries repeat the same message, and the result is immutable.
+    """
     text = (message or "").strip()[:MAX_MESSAGE_LENGTH]
     if text in FIXED_FORMS:
         return DenialMessage(form=FIXED_FORMS[text])
@@ -360,9 +365,12 @@ def split_authorization_id(text: str) -> tuple[str, str | None]:
 
 def first_marker(text: str, markers: tuple[str, ...]) -> int:
     """Position of the first of `markers` in `text`, or its length."""
-    positions = [text.find(marker) for marker in markers]
-    found = [position for position in positions if position >= 0]
-    return min(found) if found else len(text)
+    first = len(text)
+    for marker in markers:
+        position = text.find(marker, 0, first)
+        if position >= 0:
+            first = position
+    return first
 
 
 def is_arn_or_star(text: str) -> bool:

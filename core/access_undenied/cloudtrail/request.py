@@ -33,7 +33,7 @@ __all__ = ["Request", "build_request"]
 
 def build_request(record: Mapping[str, Any]) -> Request:
     """Rebuild the request of one CloudTrail record (principal, action, resource)."""
-    if not isinstance(record, Mapping):
+    if type(record) is not dict and not isinstance(record, Mapping):
         record = {}
     error_code = text(record, "errorCode")
     error_message = text(record, "errorMessage")
@@ -102,4 +102,4 @@ def principal_unknowns(principal: CallerIdentity) -> list[str]:
 def text(record: Mapping[str, Any], key: str) -> str | None:
     """A non-empty string member of the record, or None."""
     value = record.get(key)
-    return value if isinstance(value, str) and value else None
+    return value if type(value) is str and value else None

@@ -14,7 +14,7 @@ import itertools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from access_undenied import iam_data
 from access_undenied.cloudtrail.messages import DenialMessage, ResourceKind
@@ -41,8 +41,7 @@ NAMED_RESOURCE_FORMATS: dict[ResourceKind, str] = {
 }
 
 
-@dataclass(frozen=True)
-class Place:
+class Place(NamedTuple):
     """Where the request was made: the partition, region and account of the call."""
 
     partition: str
