@@ -14,6 +14,7 @@ from access_undenied.snapshot import Snapshot
 from access_undenied.snapshot.from_files import build_from_files
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+ORG_POLICY_PREFIX = "arn:aws:organizations::111111111111:policy/o-a1b2c3d4e5"
 ACCOUNT_FILES = sorted(str(p) for p in (EXAMPLES / "account-details").glob("*.json"))
 
 
@@ -102,7 +103,7 @@ def add_org_policy(
             node["policies"].append(
                 {
                     "Id": "p-proposedfix",
-                    "Arn": f"arn:aws:organizations::111111111111:policy/o-a1b2c3d4e5/{kind}/p-proposedfix",
+                    "Arn": f"{ORG_POLICY_PREFIX}/{kind}/p-proposedfix",
                     "Name": "ProposedFix",
                     "Type": policy_type[kind],
                     "AwsManaged": False,
