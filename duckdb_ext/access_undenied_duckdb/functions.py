@@ -12,36 +12,42 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from access_undenied.analyze.analyzer import Analyzer
+from access_undenied.analyze.fields import flatten_result
+from access_undenied.cloudtrail.models import ReadError
+
 from access_undenied_duckdb.fields import encode_flat_row, error_row
 
 logger = logging.getLogger(__name__)
 
-# What the core's `simulate` and `flatten_result` look like to this module.
+# What the core's `simulate` looks like to this module.
 SimulateFunction = Callable[[dict[str, Any]], Mapping[str, Any]]
-FlattenFunction = Callable[[Mapping[str, Any]], Mapping[str, Any]]
+
+# Where a result says its record came from, when the record came from SQL.
+SQL_SOURCE = "sql"
 
 
 class RowFunctions:
     """`explain_denial`, `explain_denial_json` and `simulate_request`, per row."""
 
-    def __init__(
-        self,
-        analyzer: Any,
-        explain_text: Callable[[Any, str], Mapping[str, Any]],
-        flatten_result: FlattenFunction,
-        simulate: SimulateFunction,
-    ) -> None:
+    def __init__(self, analyzer: Analyzer, simulate: SimulateFunction) -> None:
         self._analyzer = analyzer
-        self._explain_text = explain_text
-        self._flatten_result = flatten_result
         self._simulate = simulate
+
+    def result_of(self, text: str) -> tuple[dict[str, Any], str]:
+        """The full result of one record given as text, and its JSON text."""
+        try:
+            record = json.loads(text)
+        except ValueError as exc:
+            return self._analyzer.explain_item(not_json(exc))
+        return self._analyzer.explain(record, None, None)
 
     def explain_flat(self, text: str | None) -> str | None:
         """The flat fields of one record's explanation, as a JSON object."""
         if text is None:
             return None
         try:
-            flat = self._flatten_result(self._explain_text(self._analyzer, text))
+            flat = flatten_result(self.result_of(text)[0])
         except Exception as exc:  # a bug must cost one row, not the query
             logger.exception("explaining a record failed")
             flat = error_row(f"internal error: {type(exc).__name__}: {exc}")
@@ -52,8 +58,7 @@ class RowFunctions:
         if text is None:
             return None
         try:
-            result = self._explain_text(self._analyzer, text)
-            return json.dumps(result, separators=(",", ":"), default=str)
+            return self.result_of(text)[1]
         except Exception as exc:  # a bug must cost one row, not the query
             logger.exception("explaining a record failed")
             return json.dumps(internal_error_result(exc))
@@ -74,7 +79,13 @@ class RowFunctions:
             return json.dumps({"error": str(exc)})
         except Exception as exc:  # a bug must cost one row, not the query
             logger.exception("simulating a request failed")
-            return json.dumps({"error": f"internal error: {type(exc).__name__}: {exc}"})
+            message = f"internal error: {type(exc).__name__}: {exc}"
+            return json.dumps({"error": message})
+
+
+def not_json(exc: ValueError) -> ReadError:
+    """The reader's error entry for a row whose text is not JSON."""
+    return ReadError(SQL_SOURCE, None, f"the event is not JSON: {exc}")
 
 
 def internal_error_result(exc: BaseException) -> dict[str, Any]:

@@ -8,21 +8,42 @@ than a failed cast) and as the STRUCT that `read_json` produces.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from access_undenied_duckdb.fields import struct_spec
 
-# The Python functions behind the macros; users call the macros.
-EXPLAIN_FLAT_FUNCTION = "_access_undenied_explain_flat"
-EXPLAIN_FULL_FUNCTION = "_access_undenied_explain_full"
-SIMULATE_FUNCTION = "_access_undenied_simulate"
+# Every Python function behind the macros starts so; users call the macros.
+FUNCTION_PREFIX = "_access_undenied_"
 
-PYTHON_FUNCTIONS = (EXPLAIN_FLAT_FUNCTION, EXPLAIN_FULL_FUNCTION, SIMULATE_FUNCTION)
 MACROS = ("explain_denial", "explain_denial_json", "simulate_request")
 TABLE_MACROS = ("cloudtrail_denials",)
 
 # CloudTrail files hold one JSON object each, and DuckDB's default limit on one
 # object (16 MiB) is smaller than a busy trail's files: allow 1 GiB.
 MAXIMUM_OBJECT_SIZE = 1 << 30
+
+
+@dataclass(frozen=True)
+class FunctionNames:
+    """The names of one registration's Python functions.
+
+    Each registration numbers its own: the functions live in the database's
+    catalog, shared by a connection and its cursors, while the TEMP macros that
+    call them belong to one of those handles.
+    """
+
+    explain_flat: str
+    explain_full: str
+    simulate: str
+
+    @classmethod
+    def numbered(cls, serial: int) -> FunctionNames:
+        """The names for registration number `serial`."""
+        return cls(
+            explain_flat=f"{FUNCTION_PREFIX}explain_flat_{serial}",
+            explain_full=f"{FUNCTION_PREFIX}explain_full_{serial}",
+            simulate=f"{FUNCTION_PREFIX}simulate_{serial}",
+        )
 
 
 def as_text(argument: str) -> str:
@@ -33,15 +54,16 @@ def as_text(argument: str) -> str:
     )
 
 
-def scalar_macros_sql() -> list[str]:
+def scalar_macros_sql(names: FunctionNames) -> list[str]:
     """The statements that (re)create the scalar macros, connection-local."""
+    explain_flat = f"{names.explain_flat}({as_text('event')})"
     return [
         "CREATE OR REPLACE TEMP MACRO explain_denial(event) AS "
-        f"from_json({EXPLAIN_FLAT_FUNCTION}({as_text('event')}), '{struct_spec()}')",
+        f"from_json({explain_flat}, '{struct_spec()}')",
         "CREATE OR REPLACE TEMP MACRO explain_denial_json(event) AS "
-        f"{EXPLAIN_FULL_FUNCTION}({as_text('event')})",
+        f"{names.explain_full}({as_text('event')})",
         "CREATE OR REPLACE TEMP MACRO simulate_request(request) AS "
-        f"{SIMULATE_FUNCTION}({as_text('request')})",
+        f"{names.simulate}({as_text('request')})",
     ]
 
 

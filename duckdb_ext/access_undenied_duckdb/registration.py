@@ -7,7 +7,7 @@ first, so a second call swaps the snapshot in place.
 
 from __future__ import annotations
 
-import importlib
+import itertools
 import logging
 import os
 from collections.abc import Mapping
@@ -15,24 +15,27 @@ from dataclasses import dataclass, field
 from typing import Any, Union
 
 import duckdb
+from access_undenied import simulate
+from access_undenied.analyze.analyzer import Analyzer
 from access_undenied.snapshot import Snapshot, load_snapshot
 from duckdb import sqltypes
 from duckdb.func import FunctionNullHandling
 
 from access_undenied_duckdb.functions import RowFunctions
 from access_undenied_duckdb.macros import (
-    EXPLAIN_FLAT_FUNCTION,
-    EXPLAIN_FULL_FUNCTION,
+    FUNCTION_PREFIX,
     MACROS,
-    PYTHON_FUNCTIONS,
-    SIMULATE_FUNCTION,
     TABLE_MACROS,
+    FunctionNames,
     cloudtrail_denials_sql,
     scalar_macros_sql,
 )
 from access_undenied_duckdb.tables import TABLES, create_tables
 
 logger = logging.getLogger(__name__)
+
+# Numbers the Python functions of each registration (see `FunctionNames`).
+REGISTRATION_SERIALS = itertools.count(1)
 
 SnapshotSource = Union[str, "os.PathLike[str]", Snapshot]
 
@@ -61,9 +64,10 @@ def register(
     loaded = resolve_snapshot(snapshot)
     row_functions = build_row_functions(loaded, analyzer_options)
 
+    names = FunctionNames.numbered(next(REGISTRATION_SERIALS))
     remove_functions(connection)
-    create_functions(connection, row_functions)
-    for statement in scalar_macros_sql():
+    create_functions(connection, names, row_functions)
+    for statement in scalar_macros_sql(names):
         connection.execute(statement)
     connection.execute(cloudtrail_denials_sql(denial_error_codes()))
 
@@ -96,16 +100,8 @@ def build_row_functions(
     snapshot: Snapshot, analyzer_options: Mapping[str, Any]
 ) -> RowFunctions:
     """The per-row functions bound to an analyzer of this snapshot."""
-    # TODO: import these names directly once the analyze and engine packages
-    # export them; until then a missing name fails here, at registration.
-    analyze = importlib.import_module("access_undenied.analyze")
-    fields = importlib.import_module("access_undenied.analyze.fields")
-    package = importlib.import_module("access_undenied")
-
-    analyzer = analyze.Analyzer(snapshot, **analyzer_options)
-    return RowFunctions(
-        analyzer, analyze.explain_text, fields.flatten_result, package.simulate
-    )
+    analyzer = Analyzer(snapshot, **analyzer_options)
+    return RowFunctions(analyzer, simulate)
 
 
 def denial_error_codes() -> frozenset[str]:
@@ -116,16 +112,27 @@ def denial_error_codes() -> frozenset[str]:
 
 
 def remove_functions(connection: duckdb.DuckDBPyConnection) -> None:
-    """Remove this module's Python functions from the connection, where present."""
-    for name in PYTHON_FUNCTIONS:
+    """Remove the Python functions earlier registrations made through this handle.
+
+    Those made through another handle of the same database (the connection of a
+    cursor, say) cannot be removed from here and stay, serving that handle.
+    """
+    listed = connection.execute(
+        "SELECT DISTINCT function_name FROM duckdb_functions() "
+        "WHERE starts_with(function_name, ?)",
+        [FUNCTION_PREFIX],
+    ).fetchall()
+    for (name,) in listed:
         try:
             connection.remove_function(name)
         except duckdb.InvalidInputException:
-            logger.debug("function %s was not registered", name)
+            logger.debug("function %s belongs to another handle", name)
 
 
 def create_functions(
-    connection: duckdb.DuckDBPyConnection, row_functions: RowFunctions
+    connection: duckdb.DuckDBPyConnection,
+    names: FunctionNames,
+    row_functions: RowFunctions,
 ) -> None:
     """Register the Python functions the macros call.
 
@@ -135,9 +142,9 @@ def create_functions(
     text = sqltypes.VARCHAR
     json_type = duckdb.sqltype("JSON")
     signatures = (
-        (EXPLAIN_FLAT_FUNCTION, row_functions.explain_flat, text),
-        (EXPLAIN_FULL_FUNCTION, row_functions.explain_full, json_type),
-        (SIMULATE_FUNCTION, row_functions.simulate, json_type),
+        (names.explain_flat, row_functions.explain_flat, text),
+        (names.explain_full, row_functions.explain_full, json_type),
+        (names.simulate, row_functions.simulate, json_type),
     )
     for name, function, return_type in signatures:
         connection.create_function(

@@ -6,14 +6,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from access_undenied.snapshot import Snapshot
+from access_undenied.snapshot.write import write_snapshot
+from duckdb_trees import example_snapshot_document
 
-duckdb = pytest.importorskip(
-    "duckdb", reason="DuckDB is not installed (the `duckdb` extra, Python 3.11+)"
-)
-
-from access_undenied.snapshot import Snapshot  # noqa: E402
-from access_undenied.snapshot.write import write_snapshot  # noqa: E402
-from duckdb_trees import example_snapshot_document  # noqa: E402
+# Each test module skips itself with this reason where DuckDB is absent.
+NO_DUCKDB = "DuckDB is not installed (the `duckdb` extra, Python 3.11+)"
 
 
 @pytest.fixture(scope="session")
@@ -41,6 +39,7 @@ def snapshot(snapshot_document: dict[str, Any]) -> Snapshot:
 @pytest.fixture
 def con() -> Any:
     """A fresh in-memory DuckDB connection."""
+    duckdb = pytest.importorskip("duckdb", reason=NO_DUCKDB)
     connection = duckdb.connect()
     yield connection
     connection.close()

@@ -9,7 +9,12 @@ from typing import Any
 
 import pytest
 from access_undenied.snapshot import Snapshot
-from access_undenied_duckdb.tables import TABLES, create_tables
+
+duckdb = pytest.importorskip(
+    "duckdb", reason="DuckDB is not installed (the `duckdb` extra, Python 3.11+)"
+)
+
+from access_undenied_duckdb.tables import TABLES, create_tables  # noqa: E402
 
 INLINE_LISTS = (
     ("UserDetailList", "UserPolicyList"),
