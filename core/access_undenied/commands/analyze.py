@@ -85,7 +85,8 @@ def run(args: argparse.Namespace) -> int:
     """
     from access_undenied.errors import InputError
 
-    sources = args.events_file or []
+    short_form = getattr(args, "short_form_file", None)
+    sources = args.events_file or ([short_form] if short_form else [])
     if not sources:
         sys.stderr.write("analyze: give --events-file FILE (or - for stdin)\n")
         return 2
