@@ -20,6 +20,8 @@ ContextValue = Union[str, "tuple[str, ...]"]
 
 EVENT_TIME_RE = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d{1,9})?Z")
 SERVICE_SUFFIX = ".amazonaws.com"
+OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+IPV4_RE = re.compile(rf"{OCTET}(?:\.{OCTET}){{3}}")
 
 # aws:PrincipalType per identity type ("AWS global condition context keys").
 PRINCIPAL_TYPE_VALUES: dict[PrincipalType, str] = {
@@ -29,6 +31,8 @@ PRINCIPAL_TYPE_VALUES: dict[PrincipalType, str] = {
     PrincipalType.ROOT: "Account",
     PrincipalType.ANONYMOUS: "Anonymous",
 }
+
+BOOL_TEXT = {True: "true", False: "false"}
 
 # Record members copied to a context key as they are, when they are strings.
 COPIED_MEMBERS: dict[str, str] = {
@@ -84,21 +88,22 @@ def add_principal(
     record: Mapping[str, Any], principal: CallerIdentity, context: dict[str, Any]
 ) -> None:
     """aws:PrincipalArn (a session's role), account, type, userid and username."""
-    principal_arn = principal_arn_value(principal)
-    values = {
-        "aws:PrincipalArn": principal_arn,
-        "aws:PrincipalAccount": principal.account_id,
-        "aws:PrincipalType": PRINCIPAL_TYPE_VALUES.get(principal.type),
-        "aws:userid": userid_value(principal),
-        "aws:TokenIssueTime": principal.session_created,
-        "aws:SourceIdentity": principal.source_identity,
-        "aws:FederatedProvider": principal.identity_provider,
-    }
-    if principal.type is PrincipalType.IAM_USER:
-        values["aws:username"] = principal.user_name
+    values = (
+        ("aws:PrincipalArn", principal_arn_value(principal)),
+        ("aws:PrincipalAccount", principal.account_id),
+        ("aws:PrincipalType", PRINCIPAL_TYPE_VALUES.get(principal.type)),
+        ("aws:userid", userid_value(principal)),
+        ("aws:TokenIssueTime", principal.session_created),
+        ("aws:SourceIdentity", principal.source_identity),
+        ("aws:FederatedProvider", principal.identity_provider),
+    )
+    for key, value in values:
+        if value:
+            context[key] = value
+    if principal.type is PrincipalType.IAM_USER and principal.user_name:
+        context["aws:username"] = principal.user_name
     if principal.mfa_authenticated is not None:
-        values["aws:MultiFactorAuthPresent"] = str(principal.mfa_authenticated).lower()
-    context.update({key: value for key, value in values.items() if value})
+        context["aws:MultiFactorAuthPresent"] = BOOL_TEXT[principal.mfa_authenticated]
 
 
 def add_service(
@@ -147,9 +152,12 @@ def userid_value(principal: CallerIdentity) -> str | None:
     return principal.principal_id
 
 
-@functools.lru_cache(maxsize=4096)
 def is_ip_address(text: str) -> bool:
-    """True for an IPv4 or IPv6 address."""
+    """True for an IPv4 or IPv6 address (dotted quads without leading zeros)."""
+    if IPV4_RE.fullmatch(text):
+        return True
+    if ":" not in text:
+        return False
     try:
         ipaddress.ip_address(text)
     except ValueError:

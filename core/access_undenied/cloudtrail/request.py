@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from access_undenied.cloudtrail.actions import determine_actions
 from access_undenied.cloudtrail.context import build_context
@@ -31,75 +31,88 @@ logger = logging.getLogger(__name__)
 __all__ = ["Request", "build_request"]
 
 
+class EventFields(NamedTuple):
+    """The record's own scalar members, read once (camelCase stops here)."""
+
+    event_id: str | None
+    event_time: str | None
+    event_source: str | None
+    event_name: str | None
+    region: str | None
+    error_code: str | None
+    error_message: str | None
+    recipient_account_id: str | None
+
+
+def read_event_fields(record: Mapping[str, Any]) -> EventFields:
+    """The scalar members of a record; one that is not a string is None."""
+    get = record.get
+    return EventFields(
+        as_text(get("eventID")),
+        as_text(get("eventTime")),
+        as_text(get("eventSource")),
+        as_text(get("eventName")),
+        as_text(get("awsRegion")),
+        as_text(get("errorCode")),
+        as_text(get("errorMessage")),
+        as_text(get("recipientAccountId")),
+    )
+
+
 def build_request(record: Mapping[str, Any]) -> Request:
     """Rebuild the request of one CloudTrail record (principal, action, resource)."""
     if type(record) is not dict and not isinstance(record, Mapping):
         record = {}
-    error_code = text(record, "errorCode")
-    error_message = text(record, "errorMessage")
-    message = parse_denial_message(error_code, error_message)
+    event = read_event_fields(record)
+    message = parse_denial_message(event.error_code, event.error_message)
     principal = parse_user_identity(record.get("userIdentity"))
 
     parameters = record.get("requestParameters")
-    parameters = parameters if isinstance(parameters, dict) else {}
+    parameters = parameters if type(parameters) is dict else {}
     action_result = determine_actions(
-        message.action,
-        text(record, "eventSource"),
-        text(record, "eventName"),
-        parameters,
+        message.action, event.event_source, event.event_name, parameters
     )
     action = action_result.actions[0] if action_result.actions else None
 
-    region = text(record, "awsRegion")
-    recipient = text(record, "recipientAccountId")
     place = Place(
-        partition=partition_for(principal.arn or principal.issuer_arn, region),
-        region=region,
-        account=recipient or principal.account_id,
+        partition_for(principal.arn or principal.issuer_arn, event.region),
+        event.region,
+        event.recipient_account_id or principal.account_id,
     )
-    resource_result = determine_resources(message, action, record, place)
+    found = determine_resources(message, action, record, place)
 
-    unknowns = [
-        *([action_result.unknown] if action_result.unknown else []),
-        *resource_result.unknowns,
-        *principal_unknowns(principal),
-    ]
+    unknowns = principal_unknowns(principal) + found.unknowns
+    if action_result.unknown:
+        unknowns = (action_result.unknown, *unknowns)
     return Request(
-        event_id=text(record, "eventID"),
-        event_time=text(record, "eventTime"),
-        event_source=text(record, "eventSource"),
-        event_name=text(record, "eventName"),
-        region=region,
-        error_code=error_code,
-        error_message=error_message,
+        *event[:7],
         principal=principal,
         actions=action_result.actions,
-        resources=resource_result.resources,
-        resource_account=resource_result.resource_account,
-        context=build_context(record, principal, resource_result.resource_account),
+        resources=found.resources,
+        resource_account=found.resource_account,
+        context=build_context(record, principal, found.resource_account),
         message=message,
-        recipient_account_id=recipient,
-        unknowns=tuple(unknowns),
+        recipient_account_id=event.recipient_account_id,
+        unknowns=unknowns,
     )
 
 
-def principal_unknowns(principal: CallerIdentity) -> list[str]:
+def principal_unknowns(principal: CallerIdentity) -> tuple[str, ...]:
     """Sentences for callers the record does not identify by an ARN."""
-    if principal.is_anonymous or principal.policy_principal:
-        return []
+    if principal.arn or principal.is_anonymous or principal.policy_principal:
+        return ()
     if principal.type is PrincipalType.AWS_ACCOUNT:
-        return [
+        return (
             f"The caller is a principal of account {principal.account_id} known only "
             f"by its principal id {principal.principal_id!r}; its ARN is not in the "
-            "record."
-        ]
-    return [
+            "record.",
+        )
+    return (
         f"The caller ({principal.type.value}) has no ARN in the record; policies "
-        "that name it cannot be matched."
-    ]
+        "that name it cannot be matched.",
+    )
 
 
-def text(record: Mapping[str, Any], key: str) -> str | None:
-    """A non-empty string member of the record, or None."""
-    value = record.get(key)
+def as_text(value: object) -> str | None:
+    """A non-empty string, or None for anything else."""
     return value if type(value) is str and value else None
