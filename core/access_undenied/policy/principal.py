@@ -75,7 +75,8 @@ class CallerPrincipal:
     @property
     def is_service_linked_role(self) -> bool:
         """True for a service-linked role or its session (exempt from SCPs)."""
-        return self.role_path == SERVICE_LINKED_PATH or (
+        path = self.role_path or ""
+        return path.startswith(SERVICE_LINKED_PATH) or (
             self.role_path is None
             and self.kind is PrincipalKind.ASSUMED_ROLE
             and (self.role_name or "").startswith("AWSServiceRoleFor")
