@@ -18,6 +18,8 @@ COMMANDS: dict[str, str] = {
     "analyze": "analyze",
     "rebuild": "rebuild",
     "snapshot": "snapshot",
+    "collect": "collect",
+    "get-scps": "get_scps",
     "simulate": "simulate",
 }
 

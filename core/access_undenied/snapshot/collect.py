@@ -277,3 +277,16 @@ def run_task(task: Task, log: ErrorLog, progress: Progress) -> Any:
         return None
     finally:
         progress.advance()
+
+
+def read_organization_file_data(
+    session: Any,
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The organization file's nodes (documents as strings) and the failed calls."""
+    log = ErrorLog.empty()
+    caller = identify_caller(session)
+    clients = AccountClients(caller.account_id, session)
+    tree = OrganizationReader(
+        clients, CallRecorder(log, caller.account_id, None)
+    ).read()
+    return (tree.nodes if tree else {}), log.entries

@@ -75,7 +75,7 @@ def normalise_node(node: Any, where: str) -> dict[str, Any]:
     return {
         "arn": node["arn"],
         "id": node["id"],
-        "name": node.get("name", node["id"]),
+        "name": node.get("name") or node["id"],
         "organization_node_type": node["organization_node_type"],
         "parent": node.get("parent"),
         "policies": policies,
@@ -96,8 +96,8 @@ def normalise_policy(policy: Any, where: str) -> dict[str, Any]:
     return {
         "Id": policy["Id"],
         "Arn": policy["Arn"],
-        "Name": policy.get("Name", policy["Id"]),
-        "Description": policy.get("Description", ""),
+        "Name": policy.get("Name") or policy["Id"],
+        "Description": policy.get("Description") or "",
         "Type": policy_type,
         "AwsManaged": bool(policy.get("AwsManaged", False)),
         "PolicyDocument": decode_policy_document(policy["PolicyDocument"], where),
