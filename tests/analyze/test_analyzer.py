@@ -259,3 +259,38 @@ def test_two_explicit_denies_and_the_allows_still_missing(tmp_path: Path) -> Non
         fix["AttachmentTargetArn"] for fix in result["ResultDetails"]["PoliciesToAdd"]
     }
     assert targets == {f"arn:aws:iam::{REQUESTER}:role/app", BUCKET}
+
+
+def session_record(event_id: str, session: str) -> dict[str, Any]:
+    record = s3_record(event_id)
+    arn = f"arn:aws:sts::{REQUESTER}:assumed-role/app/{session}"
+    record["userIdentity"] = {**record["userIdentity"], "arn": arn}
+    return record
+
+
+def test_sessions_of_one_role_keep_their_own_principal(tmp_path: Path) -> None:
+    subject = analyzer(tmp_path, role_entry(REQUESTER, "app"))
+    first = subject.explain_record(session_record("e-1", "one"))
+    second = subject.explain_record(session_record("e-2", "two"))
+    assert first["Request"]["Principal"].endswith("/app/one")
+    assert second["Request"]["Principal"].endswith("/app/two")
+    assert (
+        first["ReasonCode"] == second["ReasonCode"] == "identity_policy_missing_allow"
+    )
+
+
+def test_a_bucket_policy_naming_one_session_splits_the_cache(tmp_path: Path) -> None:
+    grant = doc(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:sts::{REQUESTER}:assumed-role/app/one"},
+            "Action": "s3:GetObject",
+            "Resource": BUCKET + "/*",
+        }
+    )
+    policies = {BUCKET: {"Account": REQUESTER, "Policy": grant}}
+    subject = analyzer(tmp_path, role_entry(REQUESTER, "app"), policies=policies)
+    named = subject.explain_record(session_record("e-1", "one"))
+    other = subject.explain_record(session_record("e-2", "two"))
+    assert named["ReasonCode"] == "not_reproduced"
+    assert other["ReasonCode"] == "identity_policy_missing_allow"

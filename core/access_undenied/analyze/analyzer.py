@@ -55,10 +55,16 @@ OTHER_ACCOUNT = "000000000000"
 
 @dataclass(frozen=True)
 class CachedBody:
-    """A finished result body and its JSON text without the braces."""
+    """A finished result body and its JSON text without the braces.
+
+    The `Request` object is kept apart: its `Principal` (a session ARN) differs
+    between events that share the body.
+    """
 
     body: JsonDict
     fragment: str
+    request: JsonDict
+    request_fragment: str
 
 
 class Analyzer:
@@ -68,7 +74,7 @@ class Analyzer:
         self.snapshot = snapshot
         self._policies = PolicyCache()
         self._evaluator = Evaluator()
-        self._assemblies: dict[tuple[Any, ...], tuple[Any, frozenset[str]]] = {}
+        self._assemblies: dict[tuple[Any, ...], tuple[Any, frozenset[str], bool]] = {}
         self._bodies: dict[tuple[Any, ...], CachedBody] = {}
         self._cache_limit = cache_limit
         created = snapshot.created_at
@@ -86,7 +92,7 @@ class Analyzer:
         if isinstance(item, ReadError):
             event = EventInfo(None, None, item.source, item.index)
             body = error_body(item.message)
-            return self._finish(event, cached_body(body))
+            return self._finish(event, cached_body(body), None)
         return self.explain(item.record, item.source, item.index)
 
     def explain(
@@ -96,7 +102,8 @@ class Analyzer:
         if not isinstance(record, Mapping):
             kind = type(record).__name__
             event = EventInfo(None, None, source, index)
-            return self._finish(event, cached_body(error_body(f"not a record: {kind}")))
+            body = cached_body(error_body(f"not a record: {kind}"))
+            return self._finish(event, body, None)
         event = EventInfo(
             text_or_none(record.get("eventID")),
             text_or_none(record.get("eventTime")),
@@ -104,42 +111,45 @@ class Analyzer:
             index,
         )
         try:
-            return self._finish(event, self._body_for(record))
+            body, principal = self._body_for(record)
+            return self._finish(event, body, principal)
         except Exception as exc:  # a batch never stops for one record
             logger.debug("record %s failed", event.event_id, exc_info=True)
-            return self._finish(event, cached_body(error_body(describe(exc))))
+            return self._finish(event, cached_body(error_body(describe(exc))), None)
 
-    def _body_for(self, record: Mapping[str, Any]) -> CachedBody:
+    def _body_for(self, record: Mapping[str, Any]) -> tuple[CachedBody, str | None]:
         if not is_denial(record):
-            return NOT_A_DENIAL
+            return NOT_A_DENIAL, None
         request = build_request(record)
+        principal = caller_arn(request)
         key = first_key(request)
         entry = self._assemblies.get(key)
         if entry is None:
             entry = self._assemble(request)
             self._remember(self._assemblies, key, entry)
-        assembled, wanted = entry
+        assembled, wanted, per_session = entry
         context_key = tuple(
             (name, request.context[name])
             for name in sorted(request.context)
             if name.lower() in wanted
         )
-        full_key = (key, context_key)
+        full_key = (key, context_key, principal if per_session else None)
         body = self._bodies.get(full_key)
         if body is None:
             finding = self._analyze(request, assembled, wanted)
             body = cached_body(build_result_body(finding))
             self._remember(self._bodies, full_key, body)
-        return body
+        return body, principal
 
-    def _assemble(self, request: Request) -> tuple[Any, frozenset[str]]:
+    def _assemble(self, request: Request) -> tuple[Any, frozenset[str], bool]:
         try:
             assembled = assemble(request, self.snapshot, self._policies)
         except AccessUndeniedError as exc:
-            return exc, frozenset()
+            return exc, frozenset(), False
         if assembled is None:
-            return None, frozenset()
-        return assembled, keys_read(assembled.evaluation)
+            return None, frozenset(), False
+        evaluation = assembled.evaluation
+        return assembled, keys_read(evaluation), names_sessions(evaluation)
 
     def _analyze(
         self, request: Request, assembled: Any, wanted: frozenset[str]
@@ -173,7 +183,7 @@ class Analyzer:
     def _evaluate(
         self, request: Request, assembly: Assembly, wanted: frozenset[str]
     ) -> Finding:
-        evaluation = with_record_context(assembly.evaluation, request)
+        evaluation = for_this_record(assembly.evaluation, request)
         assembly = dataclasses.replace(assembly, evaluation=evaluation)
         summary = summarize_request(evaluation, assembly, wanted)
         result = self._evaluator.evaluate(evaluation)
@@ -187,16 +197,23 @@ class Analyzer:
         )
         return findings.check_missing(found, assembly)
 
-    def _finish(self, event: EventInfo, body: CachedBody) -> tuple[JsonDict, str]:
+    def _finish(
+        self, event: EventInfo, body: CachedBody, principal: str | None
+    ) -> tuple[JsonDict, str]:
         age = self._age(event.event_time)
+        event_fields = build_event_fields(event)
+        snapshot = snapshot_fields(self._snapshot_time, age)
         result = {
-            **build_event_fields(event),
+            **event_fields,
             **body.body,
-            **snapshot_fields(self._snapshot_time, age),
+            "Request": {"Principal": principal, **body.request},
+            **snapshot,
         }
-        head = json.dumps(build_event_fields(event))[:-1]
-        tail = json.dumps(snapshot_fields(self._snapshot_time, age))[1:]
-        return result, f"{head}, {body.fragment}, {tail}"
+        head = json.dumps(event_fields)[:-1]
+        tail = json.dumps(snapshot)[1:]
+        request = f'"Request": {{"Principal": {json.dumps(principal)}, '
+        request += f"{body.request_fragment}}}"
+        return result, f"{head}, {body.fragment}, {request}, {tail}"
 
     def snapshot_fields(self) -> JsonDict:
         """`SnapshotTime` and `SnapshotAgeSeconds` for a result with no event time."""
@@ -215,10 +232,13 @@ class Analyzer:
 
 
 def first_key(request: Request) -> tuple[Any, ...]:
-    """What decides the assembled policies: principal, action, resource, message."""
+    """What decides the assembled policies: principal, action, resource, message.
+
+    A session is keyed by its role: sessions of one role share their policies.
+    """
     message = request.message
     return (
-        request.principal.policy_principal or message.principal,
+        request.principal.issuer_arn or caller_arn(request),
         request.principal.account_id,
         request.actions,
         request.resources,
@@ -259,13 +279,14 @@ def template_keys(pattern: object) -> tuple[str, ...]:
     return tuple(key.lower() for key in pattern.keys)
 
 
-def with_record_context(
+def for_this_record(
     evaluation: EvaluationRequest, request: Request
 ) -> EvaluationRequest:
-    """The assembled request with this record's context keys (same principal)."""
+    """The assembled request with this record's caller and context keys."""
     merged = dict(evaluation.context)
     merged.update(request.context)
-    return dataclasses.replace(evaluation, context=merged)
+    principal = caller_arn(request) or evaluation.principal
+    return dataclasses.replace(evaluation, principal=principal, context=merged)
 
 
 def summarize_request(
@@ -329,7 +350,23 @@ def error_body(message: str) -> JsonDict:
 
 def cached_body(body: JsonDict) -> CachedBody:
     """A body with its JSON text, braces removed, ready to splice."""
-    return CachedBody(body, json.dumps(body)[1:-1])
+    rest = dict(body)
+    request = dict(rest.pop("Request"))
+    request.pop("Principal", None)
+    return CachedBody(rest, json.dumps(rest)[1:-1], request, json.dumps(request)[1:-1])
+
+
+def names_sessions(evaluation: EvaluationRequest) -> bool:
+    """True when the resource policy names role sessions, so each session differs."""
+    policy = evaluation.resource_policy
+    if policy is None:
+        return False
+    return any(
+        ":assumed-role/" in arn
+        for statement in policy.statements
+        if statement.principal is not None
+        for arn in statement.principal.aws
+    )
 
 
 NOT_A_DENIAL = cached_body(

@@ -46,7 +46,7 @@ def short_sid(sid: str | None, index: int | None = None) -> str:
 def base_fields(request: Request, summary: RequestSummary) -> Fields:
     """The sentence fields every reason can use."""
     return {
-        "principal": summary.principal or "the caller",
+        "principal": request.principal.issuer_arn or summary.principal or "the caller",
         "action": summary.action or "the action",
         "resource": summary.resource or "the resource",
         "account": summary.resource_account or "unknown",
