@@ -7,6 +7,7 @@ evaluation logic"). Unknown statements leave the layer's answer unknown.
 
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple
 
 from access_undenied.engine.model import Layer, LayerVerdict, StatementMatch
@@ -15,7 +16,7 @@ from access_undenied.engine.statements import (
     PrincipalMode,
     match_statement_for_action,
 )
-from access_undenied.policy.model import Policy
+from access_undenied.policy.model import Policy, Statement
 from access_undenied.policy.principal import GrantKind
 
 
@@ -61,34 +62,35 @@ def evaluate_layer(
     matched: list[StatementMatch] = []
     missing: list[str] = []
     unsupported: list[str] = []
-    for policy in policies:
-        for statement in policy.statements_for_action(scope.action):
-            outcome = match_statement_for_action(statement, policy, scope, mode)
+    for policy, statement in candidate_statements(policies, scope.action):
+        outcome = match_statement_for_action(statement, policy, scope, mode)
+        if outcome.missing_keys:
             missing.extend(outcome.missing_keys)
-            if outcome.result is False:
-                continue
+        result = outcome.result
+        if result is False:
+            continue
+        if result is None:
             unsupported.extend(outcome.unsupported)
-            if outcome.result is None:
-                if statement.is_deny:
-                    deny = True if deny else None
-                else:
-                    allow = True if allow else None
-                    unknown_grant = max(unknown_grant, outcome.grant)
-                continue
-            matched.append(
-                StatementMatch(
-                    policy.policy_id,
-                    statement.index,
-                    statement.sid,
-                    statement.effect,
-                    outcome.conditions,
-                )
-            )
             if statement.is_deny:
-                deny = True
+                deny = True if deny else None
             else:
-                allow = True
-                grant = max(grant, outcome.grant)
+                allow = True if allow else None
+                unknown_grant = max(unknown_grant, outcome.grant)
+            continue
+        matched.append(
+            StatementMatch(
+                policy.policy_id,
+                statement.index,
+                statement.sid,
+                statement.effect,
+                outcome.conditions,
+            )
+        )
+        if statement.is_deny:
+            deny = True
+        else:
+            allow = True
+            grant = max(grant, outcome.grant)
     return LayerState(
         layer,
         level,
@@ -100,4 +102,19 @@ def evaluate_layer(
         tuple(missing),
         tuple(unsupported),
         mode,
+    )
+
+
+@functools.lru_cache(maxsize=16384)
+def candidate_statements(
+    policies: tuple[Policy, ...], action: str
+) -> tuple[tuple[Policy, Statement], ...]:
+    """Every (policy, statement) of a layer whose action matches, in order.
+
+    Memoised: policies hash by identity, and IAM's action names are a finite set.
+    """
+    return tuple(
+        (policy, statement)
+        for policy in policies
+        for statement in policy.statements_for_action(action)
     )

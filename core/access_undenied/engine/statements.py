@@ -57,7 +57,7 @@ def match_statement_for_action(
     statement: Statement, policy: Policy, scope: RequestScope, mode: PrincipalMode
 ) -> StatementOutcome:
     """Judge a statement already known to match the action."""
-    if statement.resources is not None and not match_resource(statement, scope):
+    if not statement.any_resource and not match_resource(statement, scope):
         return NO_MATCH
     if mode is PrincipalMode.FORBIDDEN and statement.principal is None:
         grant, principal_issue = GrantKind.ANY, None
@@ -173,25 +173,39 @@ def find_near_misses(
     """Statements that fail on exactly one part: action, resource, principal or key."""
     misses: list[NearMiss] = []
     for policy in policies:
+        action_matches = frozenset(policy.statements_for_action(scope.action))
         for statement in policy.statements:
-            miss = near_miss(statement, policy, scope, mode)
+            miss = near_miss(statement, policy, scope, mode, action_matches)
             if miss is not None:
                 misses.append(miss)
     return tuple(misses)
 
 
 def near_miss(
-    statement: Statement, policy: Policy, scope: RequestScope, mode: PrincipalMode
+    statement: Statement,
+    policy: Policy,
+    scope: RequestScope,
+    mode: PrincipalMode,
+    action_matches: frozenset[Statement] | None = None,
 ) -> NearMiss | None:
-    """A NearMiss if exactly one part of the statement fails, else None."""
+    """A NearMiss if exactly one part of the statement fails, else None.
+
+    The cheap parts are checked first and the search stops at a second failure.
+    """
+    if action_matches is None:
+        action_matches = frozenset(policy.statements_for_action(scope.action))
     failed: list[NearMissPart] = []
-    if not match_action(statement, scope.action):
+    if statement not in action_matches:
         failed.append(NearMissPart.ACTION)
-    if not match_resource(statement, scope):
+    if not statement.any_resource and not match_resource(statement, scope):
         failed.append(NearMissPart.RESOURCE)
+    if len(failed) > 1:
+        return None
     grant, issue = judge_principal(statement, scope, mode)
     if grant is GrantKind.NONE and issue is None:
         failed.append(NearMissPart.PRINCIPAL)
+    if len(failed) > 1:
+        return None
     failing = _failing_conditions(statement, scope)
     if len(failed) + len(failing) != 1:
         return None

@@ -102,16 +102,25 @@ class Statement:
     conditions: tuple[Condition, ...]
     action_patterns: tuple[WildcardPattern, ...] = field(default=(), repr=False)
     resource_patterns: tuple[ResourcePattern, ...] = field(default=(), repr=False)
+    # Set at construction: `Effect` is Deny; the statement covers every resource.
+    is_deny: bool = field(init=False, repr=False)
+    any_resource: bool = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "is_deny", self.effect is Effect.DENY)
+        every = self.resources is None or (
+            not self.not_resource
+            and any(
+                isinstance(pattern, ArnPattern) and pattern.match_all
+                for pattern in self.resource_patterns
+            )
+        )
+        object.__setattr__(self, "any_resource", every)
 
     def matches_action(self, action: str) -> bool:
         """`Action` / `NotAction` against a lowercased action (case-insensitive)."""
         found = any(pattern.matches(action) for pattern in self.action_patterns)
         return found is not self.not_action
-
-    @property
-    def is_deny(self) -> bool:
-        """True for `"Effect": "Deny"`."""
-        return self.effect is Effect.DENY
 
 
 @dataclass(frozen=True, eq=False)
