@@ -88,10 +88,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(args.verbosity)
 
     if args.command is None and args.short_form_file:
-        args = parser.parse_args(
-            [*arguments_without_file(arguments), "analyze", "--events-file"]
-            + [args.short_form_file]
-        )
+        events_file = args.short_form_file
+        analyze_arguments = ["analyze", "--events-file", events_file]
+        global_arguments = arguments_without_file(arguments)
+        args = parser.parse_args([*global_arguments, *analyze_arguments])
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2
