@@ -20,7 +20,6 @@ JSON_TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),
     "boolean": (bool,),
     "null": (type(None),),
-    "integer": (int,),
     "number": (int, float),
 }
 
@@ -76,9 +75,26 @@ class SchemaCompiler:
 
 def compile_type(_: SchemaCompiler, value: Any, __: Any) -> Predicate:
     names = [value] if isinstance(value, str) else list(value)
-    # Exact types: a bool is not an integer here, as JSON Schema has it.
-    types = frozenset(t for name in names for t in JSON_TYPES[name])
-    return lambda v: type(v) in types
+    # Exact types: a bool is not a number, as JSON Schema has it.
+    types = frozenset(t for name in names for t in JSON_TYPES.get(name, ()))
+    if "integer" not in names:
+        return lambda v: type(v) in types
+    return lambda v: type(v) in types or is_integer(v)
+
+
+def is_integer(value: Any) -> bool:
+    """JSON Schema's integer: an int, or a float with no fraction (1.0)."""
+    if type(value) is float:
+        return value.is_integer()
+    return type(value) is int
+
+
+def json_equal(left: Any, right: Any) -> bool:
+    """JSON equality: 1 equals 1.0, but true is not 1."""
+    numbers = (int, float)
+    if type(left) in numbers and type(right) in numbers:
+        return bool(left == right)
+    return type(left) is type(right) and bool(left == right)
 
 
 def compile_required(_: SchemaCompiler, value: Any, __: Any) -> Predicate:
@@ -131,12 +147,12 @@ def compile_min_length(_: SchemaCompiler, value: Any, __: Any) -> Predicate:
 
 
 def compile_const(_: SchemaCompiler, value: Any, __: Any) -> Predicate:
-    return lambda v: type(v) is type(value) and v == value
+    return lambda v: json_equal(v, value)
 
 
 def compile_enum(_: SchemaCompiler, value: Any, __: Any) -> Predicate:
-    allowed = [(type(item), item) for item in value]
-    return lambda v: (type(v), v) in allowed
+    allowed = list(value)
+    return lambda v: any(json_equal(v, item) for item in allowed)
 
 
 def compile_ref(compiler: SchemaCompiler, value: Any, _: Any) -> Predicate:
