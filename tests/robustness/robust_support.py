@@ -190,3 +190,17 @@ def example_denials() -> list[dict[str, Any]]:
         for item in iter_denials(EXAMPLES / "events")
         if isinstance(item, RecordItem)
     ]
+
+
+def example_data_arguments() -> list[str]:
+    """The options that give analyze the example organization's files."""
+    arguments = []
+    for path in sorted((EXAMPLES / "account-details").glob("*.json")):
+        arguments += ["--account-details", str(path)]
+    return [
+        *arguments,
+        "--scp-file",
+        str(EXAMPLES / "organization.json"),
+        "--resource-policies",
+        str(EXAMPLES / "resource-policies.json"),
+    ]
