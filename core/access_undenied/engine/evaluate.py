@@ -43,6 +43,8 @@ def evaluate(request: EvaluationRequest, *, explain: bool = True) -> EvaluationR
         return EvaluationResult(Decision.ALLOWED, (), notes=(note,))
 
     states, notes = collect_states(scope)
+    if _unknown_resource_account(scope):
+        notes.append("the resource's account is unknown: taken as the caller's")
     decision, denied_by = decide(states, scope)
     show_misses = explain and decision is not Decision.ALLOWED
     layers = tuple(
@@ -57,6 +59,11 @@ def evaluate(request: EvaluationRequest, *, explain: bool = True) -> EvaluationR
         unsupported=_unique(item for state in states for item in state.unsupported),
         notes=tuple(notes),
     )
+
+
+def _unknown_resource_account(scope: RequestScope) -> bool:
+    unknown = scope.resource_account is None and scope.caller.is_iam
+    return unknown and scope.resource.startswith("arn:")
 
 
 def _denies(state: LayerState, denied_by: tuple[Layer, ...]) -> bool:

@@ -58,7 +58,7 @@ def match_statement_for_action(
 ) -> StatementOutcome:
     """Judge a statement already known to match the action."""
     if not statement.any_resource and not match_resource(statement, scope):
-        return NO_MATCH
+        return _failed(statement, scope, ())
     if mode is PrincipalMode.FORBIDDEN and statement.principal is None:
         grant, principal_issue = GrantKind.ANY, None
     else:
@@ -74,7 +74,7 @@ def match_statement_for_action(
         c.key for c, o in zip(statement.conditions, outcomes) if o.key_missing
     )
     if any(outcome.result is False for outcome in outcomes):
-        return StatementOutcome(False, GrantKind.NONE, (), missing)
+        return _failed(statement, scope, missing)
 
     unsupported = _unsupported(statement, policy, outcomes, principal_issue)
     if unsupported:
@@ -84,6 +84,18 @@ def match_statement_for_action(
         for c, o in zip(statement.conditions, outcomes)
     )
     return StatementOutcome(True, grant, matches, missing)
+
+
+def _failed(
+    statement: Statement, scope: RequestScope, missing: tuple[str, ...]
+) -> StatementOutcome:
+    """A failed statement; policy variables it could not resolve count as missing."""
+    if not statement.variable_keys and not missing:
+        return NO_MATCH
+    unresolved = tuple(
+        key for key in statement.variable_keys if key.lower() not in scope.context
+    )
+    return StatementOutcome(False, GrantKind.NONE, (), missing + unresolved)
 
 
 def match_action(statement: Statement, action: str) -> bool:

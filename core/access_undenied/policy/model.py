@@ -105,6 +105,8 @@ class Statement:
     # Set at construction: `Effect` is Deny; the statement covers every resource.
     is_deny: bool = field(init=False, repr=False)
     any_resource: bool = field(init=False, repr=False)
+    # Context keys that policy variables in Resource and condition values need.
+    variable_keys: tuple[str, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "is_deny", self.effect is Effect.DENY)
@@ -116,6 +118,10 @@ class Statement:
             )
         )
         object.__setattr__(self, "any_resource", every)
+        templates = [p for p in self.resource_patterns if isinstance(p, Template)]
+        templates += [t for c in self.conditions for t in c.templates if t]
+        keys = dict.fromkeys(key for t in templates for key in t.required_keys)
+        object.__setattr__(self, "variable_keys", tuple(keys))
 
     def matches_action(self, action: str) -> bool:
         """`Action` / `NotAction` against a lowercased action (case-insensitive)."""

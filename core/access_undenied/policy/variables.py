@@ -58,6 +58,15 @@ class Template:
             part.key for part in self.parts if isinstance(part, Variable) and part.key
         )
 
+    @property
+    def required_keys(self) -> tuple[str, ...]:
+        """The context keys the template cannot do without (no default given)."""
+        return tuple(
+            part.key
+            for part in self.parts
+            if isinstance(part, Variable) and part.key and part.default is None
+        )
+
     def resolve_tokens(self, lookup: Lookup) -> tuple[Token, ...] | None:
         """Tokens for wildcard compilation; None if a variable cannot be resolved."""
         tokens: list[Token] = []
