@@ -49,6 +49,22 @@ def encode_flat_row(flat: Mapping[str, Any]) -> str:
     return json.dumps(row, separators=(",", ":"))
 
 
+def encode_body_fragment(flat: Mapping[str, Any]) -> str:
+    """Every flat field but `event_id`, as JSON object members without braces."""
+    row = {
+        name: coerce_value(name, flat.get(name))
+        for name in EXPLAIN_FIELD_TYPES
+        if name != "event_id"
+    }
+    return json.dumps(row, separators=(",", ":"))[1:-1]
+
+
+def join_row(event_id: Any, fragment: str) -> str:
+    """A full flat row from the record's event id and a body fragment."""
+    text = json.dumps(None if event_id is None else coerce_text(event_id))
+    return f'{{"event_id":{text},{fragment}}}'
+
+
 def coerce_value(name: str, value: Any) -> Any:
     """A field value as its declared type: text, a list of text, or a JSON value."""
     if value is None:

@@ -13,10 +13,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from access_undenied.analyze.analyzer import Analyzer
-from access_undenied.analyze.fields import flatten_result
 from access_undenied.cloudtrail.models import ReadError
 
 from access_undenied_duckdb.fields import encode_flat_row, error_row
+from access_undenied_duckdb.flat_cache import FlatEncoder
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +33,7 @@ class RowFunctions:
     def __init__(self, analyzer: Analyzer, simulate: SimulateFunction) -> None:
         self._analyzer = analyzer
         self._simulate = simulate
+        self._encoder = FlatEncoder()
 
     def result_of(self, text: str) -> tuple[dict[str, Any], str]:
         """The full result of one record given as text, and its JSON text."""
@@ -47,11 +48,11 @@ class RowFunctions:
         if text is None:
             return None
         try:
-            flat = flatten_result(self.result_of(text)[0])
+            return self._encoder.encode(self.result_of(text)[0])
         except Exception as exc:  # a bug must cost one row, not the query
             logger.exception("explaining a record failed")
-            flat = error_row(f"internal error: {type(exc).__name__}: {exc}")
-        return encode_flat_row(flat)
+            message = f"internal error: {type(exc).__name__}: {exc}"
+            return encode_flat_row(error_row(message))
 
     def explain_full(self, text: str | None) -> str | None:
         """One record's full result, as the CLI writes it, as JSON text."""

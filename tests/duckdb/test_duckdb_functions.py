@@ -316,3 +316,27 @@ def test_registering_again_leaves_one_set_of_functions(
 def test_anything_else_than_a_snapshot_is_refused(con: Any) -> None:
     with pytest.raises(TypeError, match="snapshot must be"):
         register(con, snapshot=42)  # type: ignore[arg-type]
+
+
+def test_a_repeated_request_keeps_each_records_event_id(
+    registered: Any, snapshot: Snapshot
+) -> None:
+    first = first_denial()
+    again = dict(first, eventID="again-000001")
+    other = next(
+        r
+        for r in example_records()
+        if r["eventID"] != first["eventID"] and r.get("errorCode")
+    )
+    texts = [json.dumps(r) for r in (first, other, again, first)]
+
+    rows = [explain(registered, text) for text in texts]
+
+    analyzer = Analyzer(snapshot)
+    expected = [flatten_result(analyzer.explain_record(json.loads(t))) for t in texts]
+    assert [row["event_id"] for row in rows] == [e["event_id"] for e in expected]
+    for row, flat in zip(rows, expected):
+        assert row["reason_code"] == flat["reason_code"]
+        assert row["explanation"] == flat["explanation"]
+    assert rows[0] == rows[3]
+    assert {**rows[2], "event_id": None} == {**rows[0], "event_id": None}
