@@ -73,6 +73,8 @@ class WildcardPattern:
             return value.startswith(self.prefix)
         if not self.head.matches_at(value, 0):
             return False
+        if self.tail is None:  # no `*` at all: the lengths must agree
+            return len(value) == len(self.head.text)
         position = len(self.head.text)
         for segment in self.middle:
             found = segment.find(value, position)
