@@ -156,10 +156,14 @@ def is_ip_address(text: str) -> bool:
     """True for an IPv4 or IPv6 address (dotted quads without leading zeros)."""
     if IPV4_RE.fullmatch(text):
         return True
-    if ":" not in text:
-        return False
+    return ":" in text and is_ipv6_address(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def is_ipv6_address(text: str) -> bool:
+    """True for an IPv6 address; cached, as `ipaddress` is slow to parse."""
     try:
-        ipaddress.ip_address(text)
+        ipaddress.IPv6Address(text)
     except ValueError:
         return False
     return True

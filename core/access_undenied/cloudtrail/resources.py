@@ -34,6 +34,8 @@ PARTITIONS_BY_REGION_PREFIX: tuple[tuple[str, str], ...] = (
 )
 
 # IAM names some resources in the message instead of giving their ARN.
+# TODO: the name carries no IAM path, so a role or user with a path gets an ARN
+# without it; policies that name the path then do not match the rebuilt ARN.
 NAMED_RESOURCE_FORMATS: dict[ResourceKind, str] = {
     ResourceKind.ROLE_NAME: "arn:{partition}:iam::{account}:role/{name}",
     ResourceKind.USER_NAME: "arn:{partition}:iam::{account}:user/{name}",
@@ -295,7 +297,11 @@ VARIABLE_EXTRACTORS: dict[str, Callable[[Mapping[str, Any]], tuple[str, ...]]] =
 
 
 def parameter_notes(parameters: Mapping[str, Any]) -> tuple[str, ...]:
-    """Sentences for parameters that name a resource only indirectly."""
+    """Sentences for parameters that name a resource only indirectly.
+
+    TODO: a KMS alias and a secret's name could be resolved to the key and the full
+    secret ARN from account data; until then the resource is unknown or partial.
+    """
     notes = []
     key_id = parameters.get("keyId")
     if isinstance(key_id, str) and ("alias/" in key_id):
