@@ -13,7 +13,7 @@ import functools
 from typing import NamedTuple
 
 from access_undenied.engine.model import ConditionMatch, NearMiss, NearMissPart
-from access_undenied.engine.scope import RequestScope
+from access_undenied.engine.scope import RequestScope, ResourceKind
 from access_undenied.policy.arn import ArnPattern, compile_arn_tokens
 from access_undenied.policy.conditions import ConditionOutcome, evaluate_condition
 from access_undenied.policy.model import Condition, Policy, Statement
@@ -139,7 +139,7 @@ def judge_principal(
     if mode is PrincipalMode.FORBIDDEN:
         if block is None:
             return GrantKind.ANY, None
-        return GrantKind.NONE, "a Principal element where the layer allows none"
+        return GrantKind.NONE, "a Principal element, which this layer does not allow,"
     if block is None:
         if mode is PrincipalMode.OPTIONAL:
             return GrantKind.ANY, None
@@ -148,6 +148,8 @@ def judge_principal(
     grant = match_principal(block, scope.caller)
     if not statement.not_principal:
         return grant, None
+    if scope.resource_kind is ResourceKind.ROLE_TRUST:
+        return GrantKind.NONE, "NotPrincipal, which trust policies do not allow,"
     if statement.is_deny and scope.has_boundary:
         # IAM: a Deny with NotPrincipal denies a caller that has a permissions
         # boundary even when NotPrincipal names it ("AWS JSON policy elements:
