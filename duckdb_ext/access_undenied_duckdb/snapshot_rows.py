@@ -10,7 +10,14 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from access_undenied.snapshot import OrgNode, PolicyRecord, PolicyType, Snapshot
+from access_undenied.snapshot import (
+    OrgNode,
+    PolicyRecord,
+    PolicyType,
+    PrincipalKind,
+    PrincipalRecord,
+    Snapshot,
+)
 
 Row = tuple[Any, ...]
 
@@ -51,7 +58,20 @@ def principal_rows(snapshot: Snapshot) -> Iterator[Row]:
             to_json(list(record.group_arns)),
             boundary.arn if boundary is not None else None,
             to_json(list(record.missing_policies)),
+            session_arn_prefix(record),
         )
+
+
+def session_arn_prefix(record: PrincipalRecord) -> str | None:
+    """`arn:<partition>:sts::<account>:assumed-role/<name>/` for a role, else None.
+
+    Every session of the role has an ARN that starts so (the role's path is not
+    in it), which lets denials by a session join the role.
+    """
+    if record.kind is not PrincipalKind.ROLE:
+        return None
+    partition = record.arn.split(":")[1] if record.arn.count(":") >= 5 else "aws"
+    return f"arn:{partition}:sts::{record.account_id}:assumed-role/{record.name}/"
 
 
 def principal_policy_rows(snapshot: Snapshot) -> Iterator[Row]:

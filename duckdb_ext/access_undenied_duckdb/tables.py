@@ -35,6 +35,7 @@ TABLES: dict[str, tuple[Column, ...]] = {
         ("group_arns", TEXT_LIST),
         ("permissions_boundary_arn", "VARCHAR"),
         ("missing_policies", TEXT_LIST),
+        ("session_arn_prefix", "VARCHAR"),
     ),
     "snapshot_principal_policies": (
         ("principal_arn", "VARCHAR"),

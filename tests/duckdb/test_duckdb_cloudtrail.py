@@ -165,3 +165,23 @@ def test_a_list_of_globs_is_read(con: Any, snapshot_path: Path, tree: Path) -> N
     ).fetchall()
 
     assert both == alone
+
+
+def test_denials_join_the_principal_that_made_them(
+    con: Any, snapshot_path: Path, tree: Path, snapshot: Any
+) -> None:
+    register(con, snapshot=snapshot_path)
+
+    rows = con.execute(
+        "SELECT d.principal, "
+        "coalesce(list(DISTINCT p.arn) FILTER (p.arn IS NOT NULL), []) "
+        "FROM cloudtrail_denials(?) d LEFT JOIN snapshot_principals p "
+        "ON d.principal = p.arn OR starts_with(d.principal, p.session_arn_prefix) "
+        "WHERE d.principal IS NOT NULL GROUP BY d.principal",
+        [tree_glob(tree)],
+    ).fetchall()
+
+    assert any(":assumed-role/" in principal for principal, _ in rows)
+    for principal, joined in rows:
+        found = snapshot.principal(principal)
+        assert joined == ([found.arn] if found is not None else []), principal
