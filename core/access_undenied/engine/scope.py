@@ -14,7 +14,7 @@ import functools
 from typing import NamedTuple
 
 from access_undenied.engine.model import ContextMap, EvaluationRequest
-from access_undenied.policy.arn import parse_arn
+from access_undenied.policy.arn import Arn, parse_arn
 from access_undenied.policy.principal import (
     CallerPrincipal,
     PrincipalKind,
@@ -80,6 +80,7 @@ class RequestScope(NamedTuple):
     context: dict[str, tuple[str, ...]]
     resource_account: str | None
     resource_kind: ResourceKind
+    resource_parts: list[str]
 
     @property
     def same_account(self) -> bool:
@@ -120,7 +121,8 @@ def build_scope(request: EvaluationRequest) -> RequestScope:
         caller,
         context,
         resource_account,
-        resource_kind(action, request.resource),
+        arn_resource_kind(action, arn),
+        request.resource.split(":", 5),
     )
 
 
@@ -167,7 +169,11 @@ def derived_context(
 
 def resource_kind(action: str, resource: str) -> ResourceKind:
     """Role trust policy and KMS key policy resources must allow explicitly."""
-    arn = parse_arn(resource)
+    return arn_resource_kind(action.lower(), parse_arn(resource))
+
+
+def arn_resource_kind(action: str, arn: Arn | None) -> ResourceKind:
+    """`resource_kind` for a lowercased action and a parsed ARN."""
     if arn is None:
         return ResourceKind.GENERAL
     is_role = arn.service == "iam" and arn.resource_type == "role"

@@ -113,7 +113,7 @@ def match_resource(statement: Statement, scope: RequestScope) -> bool:
             compiled = _resolve_resource(pattern, scope)
             found = compiled is not None and compiled.matches(scope.resource)
         else:
-            found = pattern.matches(scope.resource)
+            found = pattern.matches_parts(scope.resource, scope.resource_parts)
         if found:
             break
     return found is not statement.not_resource

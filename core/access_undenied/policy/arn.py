@@ -71,7 +71,16 @@ class ArnPattern:
             return True
         if self.segments is None:
             return ":" not in value and self.whole.matches(value)
-        parts = value.split(":", ARN_SEGMENTS - 1)
+        return self.matches_parts(value, value.split(":", ARN_SEGMENTS - 1))
+
+    def matches_parts(self, value: str, parts: list[str]) -> bool:
+        """Like `matches`, also given `value.split(":", 5)`, split once per request."""
+        if self.whole.literal is not None:
+            return value == self.whole.literal
+        if self.match_all:
+            return True
+        if self.segments is None:
+            return len(parts) == 1 and self.whole.matches(parts[0])
         if len(parts) != ARN_SEGMENTS:
             return False
         return all(
