@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from access_undenied.errors import SnapshotError
-from access_undenied.snapshot import load_snapshot
+from access_undenied.snapshot import Snapshot, load_snapshot
 from access_undenied.snapshot.write import write_snapshot
 from snapshot_sample import A
 
@@ -106,4 +106,66 @@ def test_invalid_document_is_refused_naming_the_field(
     path = tmp_path / "s.json"
     path.write_text(json.dumps(document))
     with pytest.raises(SnapshotError, match=field):
+        load_snapshot(path)
+
+
+@pytest.mark.parametrize(
+    ("indent", "ensure_ascii"),
+    [(None, True), (2, True), (None, False), ("\t", False)],
+    ids=["compact", "indented", "utf-8", "tabs"],
+)
+def test_loaded_lazily_equals_built_from_document(
+    tmp_path: Path, document: dict[str, Any], indent: Any, ensure_ascii: bool
+) -> None:
+    role(document)["Tags"].append({"Key": "café", "Value": "naïve ☕"})
+    path = tmp_path / "s.json"
+    text = json.dumps(document, indent=indent, ensure_ascii=ensure_ascii)
+    path.write_text(text, encoding="utf-8")
+
+    loaded = load_snapshot(path)
+    built = Snapshot.from_document(document)
+
+    assert loaded.account_ids == built.account_ids
+    assert loaded.accounts == built.accounts
+    arns = [p.arn for p in built.principals()]
+    assert [p.arn for p in loaded.principals()] == arns
+    for arn in arns:
+        assert loaded.principal(arn) == built.principal(arn)
+    app = loaded.principal(f"arn:aws:iam::{A}:role/service/app")
+    assert app is not None and app.tags == {"café": "naïve ☕"}
+    assert loaded.document == document
+
+
+def test_shared_managed_policy_is_one_document(
+    tmp_path: Path, document: dict[str, Any]
+) -> None:
+    path = tmp_path / "s.json"
+    write_snapshot(document, path)
+    snapshot = load_snapshot(path)
+    user = snapshot.principal(f"arn:aws:iam::{A}:user/alice")
+    role_record = snapshot.principal(f"arn:aws:iam::{A}:role/service/app")
+    assert user is not None and role_record is not None
+
+    shared = f"arn:aws:iam::{A}:policy/shared"
+    from_user = next(p for p in user.identity_policies if p.policy_id == shared)
+    from_role = next(p for p in role_record.identity_policies if p.policy_id == shared)
+    assert from_user.document is from_role.document
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda text: text + " {}",
+        lambda text: text.replace('"RoleDetailList": [', '"RoleDetailList": [,', 1),
+        lambda text: text.replace('"accounts": {', '"accounts": {"x" 1,', 1),
+        lambda text: text[:-1],
+    ],
+    ids=["trailing-data", "leading-comma", "missing-colon", "no-closing-brace"],
+)
+def test_damaged_text_is_refused(
+    tmp_path: Path, document: dict[str, Any], damage: Any
+) -> None:
+    path = tmp_path / "s.json"
+    path.write_text(damage(json.dumps(document)), encoding="utf-8")
+    with pytest.raises(SnapshotError, match="truncated or not JSON"):
         load_snapshot(path)

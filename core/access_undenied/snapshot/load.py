@@ -6,10 +6,16 @@ import gzip
 import json
 import logging
 import os
-from typing import IO, Any
+from typing import Any
 
 from access_undenied.errors import SnapshotError
-from access_undenied.snapshot.model import Snapshot
+from access_undenied.snapshot.model import Snapshot, index_fields
+from access_undenied.snapshot.scan import (
+    ScannedAccount,
+    ScannedDocument,
+    Scanner,
+    materialize,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -19,34 +25,66 @@ GZIP_MAGIC = b"\x1f\x8b"
 def load_snapshot(path: str | os.PathLike[str]) -> Snapshot:
     """Load a snapshot file; a truncated, non-JSON or invalid file is refused whole.
 
-    Gzip is recognised by its magic bytes, whatever the file is called.
+    Gzip is recognised by its magic bytes, whatever the file is called. Users,
+    groups, roles and managed policies stay as text until first used.
     """
-    document = read_document(path)
-    snapshot = Snapshot.from_document(document)
+    text = read_text(path)
+    try:
+        scanned = Scanner(text, index_fields).scan()
+    except SnapshotError as exc:
+        raise SnapshotError(f"{os.fspath(path)!r}: {exc}; build it again") from exc
+    if not scanned.valid:
+        return Snapshot.from_document(decode_text(text, path))
+
+    snapshot = snapshot_of(scanned)
     logger.info(
         "loaded snapshot %s: %d accounts", os.fspath(path), len(snapshot.account_ids)
     )
     return snapshot
 
 
+def snapshot_of(scanned: ScannedDocument) -> Snapshot:
+    """A snapshot over scanned text: entries decoded from their spans on use."""
+    snapshot = Snapshot(
+        scanned.top, decode=scanned.decode, materialize=lambda: materialize(scanned)
+    )
+    for account_id, account in scanned.accounts.items():
+        assert isinstance(account, ScannedAccount)
+        snapshot.add_account(account_id)
+        for list_name, entries in account.lists.items():
+            for fields, span in entries:
+                snapshot.add_entry(account_id, list_name, fields, span)
+    return snapshot
+
+
 def read_document(path: str | os.PathLike[str]) -> Any:
     """Decode the JSON of a snapshot file, raising `SnapshotError` on any failure."""
+    return decode_text(read_text(path), path)
+
+
+def decode_text(text: str, path: str | os.PathLike[str]) -> Any:
+    """The JSON value of a snapshot's text."""
     try:
-        with open_snapshot(path) as stream:
-            return json.load(stream)
-    except FileNotFoundError as exc:
-        raise SnapshotError(f"snapshot {os.fspath(path)!r} does not exist") from exc
-    except (OSError, EOFError, UnicodeDecodeError, ValueError) as exc:
+        return json.loads(text)
+    except ValueError as exc:
         raise SnapshotError(
             f"snapshot {os.fspath(path)!r} is truncated or not JSON: {exc}; "
             "build or collect it again"
         ) from exc
 
 
-def open_snapshot(path: str | os.PathLike[str]) -> IO[str]:
-    """Open a snapshot for reading as text, through gzip when it is compressed."""
-    with open(path, "rb") as probe:
-        magic = probe.read(2)
-    if magic == GZIP_MAGIC:
-        return gzip.open(path, "rt", encoding="utf-8")
-    return open(path, encoding="utf-8")
+def read_text(path: str | os.PathLike[str]) -> str:
+    """The text of a snapshot file, through gzip when it is compressed."""
+    try:
+        with open(path, "rb") as stream:
+            data = stream.read()
+        if data[:2] == GZIP_MAGIC:
+            data = gzip.decompress(data)
+        return data.decode("utf-8")
+    except FileNotFoundError as exc:
+        raise SnapshotError(f"snapshot {os.fspath(path)!r} does not exist") from exc
+    except (OSError, EOFError, UnicodeDecodeError) as exc:
+        raise SnapshotError(
+            f"snapshot {os.fspath(path)!r} is truncated or not JSON: {exc}; "
+            "build or collect it again"
+        ) from exc

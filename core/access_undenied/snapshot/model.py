@@ -8,7 +8,7 @@ time; a `PrincipalRecord` is assembled the first time it is asked for.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timezone
 from typing import Any
 
@@ -49,11 +49,27 @@ RawEntry = Mapping[str, Any]
 # Key of a principal by name: (account id, kind, name).
 NameKey = tuple[str, PrincipalKind, str]
 
-# The detail lists of get-account-authorization-details that hold principals.
-PRINCIPAL_LISTS: tuple[tuple[str, PrincipalKind, str, str], ...] = (
-    ("UserDetailList", PrincipalKind.USER, "UserName", "UserId"),
-    ("RoleDetailList", PrincipalKind.ROLE, "RoleName", "RoleId"),
-)
+# An entry as held: a dict, or whatever the loader's decode function takes.
+Ref = Any
+
+# Detail list -> the fields an entry is indexed by (ARN first).
+INDEX_FIELDS: dict[str, tuple[str, ...]] = {
+    "UserDetailList": ("Arn", "UserName", "UserId"),
+    "RoleDetailList": ("Arn", "RoleName", "RoleId"),
+    "GroupDetailList": ("Arn", "GroupName"),
+    "Policies": ("Arn",),
+}
+
+PRINCIPAL_KINDS: dict[str, PrincipalKind] = {
+    "UserDetailList": PrincipalKind.USER,
+    "RoleDetailList": PrincipalKind.ROLE,
+}
+
+
+def index_fields(list_name: str, entry: RawEntry) -> tuple[str, ...]:
+    """The fields of an entry its list is indexed by."""
+    return tuple(entry[name] for name in INDEX_FIELDS[list_name])
+
 
 # Resource policy display names, as the earlier tool named them.
 RESOURCE_POLICY_NAMES: dict[str, str] = {
@@ -70,23 +86,32 @@ RESOURCE_POLICY_NAMES: dict[str, str] = {
 class Snapshot:
     """A snapshot of accounts, organization and resource policies, indexed.
 
-    Every lookup is a dict lookup on indexes built once at load.
+    Every lookup is a dict lookup on indexes built once at load. Entries are held
+    either as dicts (`from_document`) or as spans of the file's text
+    (`load_snapshot`), decoded when first used.
     """
 
-    def __init__(self, document: Mapping[str, Any]) -> None:
-        self._document = document
-        self._by_arn: dict[str, tuple[str, PrincipalKind, RawEntry]] = {}
+    def __init__(
+        self,
+        top: Mapping[str, Any],
+        decode: Callable[[Ref], RawEntry] = lambda ref: ref,
+        materialize: Callable[[], Mapping[str, Any]] | None = None,
+    ) -> None:
+        self._top = top
+        self._decode = decode
+        self._materialize = materialize
+        self._by_arn: dict[str, tuple[str, PrincipalKind, Ref]] = {}
         self._by_name: dict[NameKey, str] = {}
         self._by_id: dict[str, str] = {}
-        self._groups: dict[tuple[str, str], RawEntry] = {}
-        self._managed: dict[str, RawEntry] = {}
+        self._groups: dict[tuple[str, str], Ref] = {}
+        self._managed: dict[str, Ref] = {}
+        self._decoded: dict[Any, RawEntry] = {}
+        self._arns: dict[str, dict[str, list[str]]] = {}
         self._principal_cache: dict[str, PrincipalRecord] = {}
         self._resource_cache: dict[str, ResourcePolicyRecord] = {}
-        self._accounts: dict[str, Mapping[str, Any]] = dict(document["accounts"])
-        self._index_accounts()
-        self._builder = PrincipalBuilder(self._groups, self._managed)
-        self._organization = build_organization(document.get("organization"))
-        self._created_at = parse_timestamp(document["created_at"])
+        self._builder = PrincipalBuilder(self._group_entry, self._managed_entry)
+        self._organization = build_organization(top.get("organization"))
+        self._created_at = parse_timestamp(top["created_at"])
 
     @classmethod
     def from_document(
@@ -97,35 +122,66 @@ class Snapshot:
             from access_undenied.snapshot.schema import validate_document
 
             validate_document(document)
-        return cls(document)
+        snapshot = cls(document)
+        for account_id, account in document["accounts"].items():
+            snapshot.add_account(account_id)
+            for list_name in INDEX_FIELDS:
+                for entry in account.get(list_name, ()):
+                    fields = index_fields(list_name, entry)
+                    snapshot.add_entry(account_id, list_name, fields, entry)
+        return snapshot
 
-    def _index_accounts(self) -> None:
-        for account_id, account in self._accounts.items():
-            self._index_principals(account_id, account)
-            for group in account.get("GroupDetailList", ()):
-                self._groups[(account_id, group["GroupName"])] = group
-            for policy in account.get("Policies", ()):
-                self._managed.setdefault(policy["Arn"], policy)
+    def add_account(self, account_id: str) -> None:
+        """Record an account, even one whose detail lists are empty."""
+        self._arns.setdefault(account_id, {})
 
-    def _index_principals(self, account_id: str, account: RawEntry) -> None:
-        for list_name, kind, name_key, id_key in PRINCIPAL_LISTS:
-            for entry in account.get(list_name, ()):
-                arn = entry["Arn"]
-                self._by_arn[arn] = (account_id, kind, entry)
-                self._by_name[(account_id, kind, entry[name_key])] = arn
-                self._by_id[entry[id_key]] = arn
+    def add_entry(
+        self, account_id: str, list_name: str, fields: tuple[str, ...], ref: Ref
+    ) -> None:
+        """Index one detail-list entry by the fields `index_fields` picked."""
+        arn = fields[0]
+        self._arns.setdefault(account_id, {}).setdefault(list_name, []).append(arn)
+        kind = PRINCIPAL_KINDS.get(list_name)
+        if kind is not None:
+            self._by_arn[arn] = (account_id, kind, ref)
+            self._by_name[(account_id, kind, fields[1])] = arn
+            self._by_id[fields[2]] = arn
+        elif list_name == "GroupDetailList":
+            self._groups[(account_id, fields[1])] = ref
+        else:
+            self._managed.setdefault(arn, ref)
+
+    def _group_entry(self, account_id: str, name: str) -> RawEntry | None:
+        ref = self._groups.get((account_id, name))
+        return (
+            None if ref is None else self._decode_once(("group", account_id, name), ref)
+        )
+
+    def _managed_entry(self, arn: str) -> RawEntry | None:
+        ref = self._managed.get(arn)
+        return None if ref is None else self._decode_once(("policy", arn), ref)
+
+    def _decode_once(self, key: Any, ref: Ref) -> RawEntry:
+        # Shared entries are decoded once, so their documents stay one object.
+        found = self._decoded.get(key)
+        if found is None:
+            found = self._decode(ref)
+            self._decoded[key] = found
+        return found
 
     # -- what the snapshot is -------------------------------------------------
 
     @property
     def document(self) -> Mapping[str, Any]:
-        """The raw document, as loaded (for writing it back out)."""
-        return self._document
+        """The whole document (decoded again in full for a loaded file)."""
+        if self._materialize is not None:
+            return self._materialize()
+        return self._top
 
     @property
     def format_version(self) -> int:
         """The snapshot format version."""
-        return int(self._document["format_version"])
+        return int(self._top["format_version"])
 
     @property
     def created_at(self) -> datetime:
@@ -135,13 +191,13 @@ class Snapshot:
     @property
     def source(self) -> Mapping[str, Any]:
         """How the snapshot was made: `method` (`files` or `collect`) and inputs."""
-        source: Mapping[str, Any] = self._document["source"]
+        source: Mapping[str, Any] = self._top["source"]
         return source
 
     @property
     def account_ids(self) -> tuple[str, ...]:
         """The accounts whose IAM data the snapshot holds, sorted."""
-        return tuple(sorted(self._accounts))
+        return tuple(sorted(self._arns))
 
     @property
     def accounts(self) -> Mapping[str, AccountRecord]:
@@ -149,13 +205,13 @@ class Snapshot:
         return {key: self._account_record(key) for key in self.account_ids}
 
     def _account_record(self, account_id: str) -> AccountRecord:
-        account = self._accounts[account_id]
+        arns = self._arns[account_id]
         return AccountRecord(
             account_id=account_id,
-            user_arns=tuple(e["Arn"] for e in account.get("UserDetailList", ())),
-            role_arns=tuple(e["Arn"] for e in account.get("RoleDetailList", ())),
-            group_arns=tuple(e["Arn"] for e in account.get("GroupDetailList", ())),
-            managed_policy_arns=tuple(e["Arn"] for e in account.get("Policies", ())),
+            user_arns=tuple(arns.get("UserDetailList", ())),
+            role_arns=tuple(arns.get("RoleDetailList", ())),
+            group_arns=tuple(arns.get("GroupDetailList", ())),
+            managed_policy_arns=tuple(arns.get("Policies", ())),
         )
 
     @property
@@ -170,7 +226,7 @@ class Snapshot:
                 message=entry.get("message", ""),
                 region=entry.get("region"),
             )
-            for entry in self._document.get("collection_errors", ())
+            for entry in self._top.get("collection_errors", ())
         )
 
     # -- principals -----------------------------------------------------------
@@ -216,8 +272,8 @@ class Snapshot:
         cached = self._principal_cache.get(arn)
         if cached is not None:
             return cached
-        account_id, kind, entry = self._by_arn[arn]
-        record = self._builder.build(account_id, kind, entry)
+        account_id, kind, ref = self._by_arn[arn]
+        record = self._builder.build(account_id, kind, self._decode(ref))
         self._principal_cache[arn] = record
         return record
 
@@ -255,7 +311,7 @@ class Snapshot:
 
     @property
     def _resource_entries(self) -> Mapping[str, RawEntry]:
-        entries: Mapping[str, RawEntry] = self._document.get("resource_policies", {})
+        entries: Mapping[str, RawEntry] = self._top.get("resource_policies", {})
         return entries
 
     def _resource_key(self, arn: str) -> str | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from access_undenied.snapshot.arns import split_arn
@@ -48,10 +48,10 @@ class PrincipalBuilder:
 
     def __init__(
         self,
-        groups: Mapping[tuple[str, str], RawEntry],
-        managed: Mapping[str, RawEntry],
+        group: Callable[[str, str], RawEntry | None],
+        managed: Callable[[str], RawEntry | None],
     ) -> None:
-        self._groups = groups
+        self._group = group
         self._managed = managed
 
     def build(
@@ -110,7 +110,7 @@ class PrincipalBuilder:
     ) -> list[PolicyRecord]:
         policies: list[PolicyRecord] = []
         for group_name in entry.get("GroupList", ()):
-            group = self._groups.get((account_id, group_name))
+            group = self._group(account_id, group_name)
             if group is None:
                 missing.append(f"group {group_name} of account {account_id}")
                 continue
@@ -147,7 +147,7 @@ class PrincipalBuilder:
         self, policy_arn: str, target_arn: str, policy_type: PolicyType
     ) -> PolicyRecord | None:
         """A managed policy's default version as attached to a target, if known."""
-        policy = self._managed.get(policy_arn)
+        policy = self._managed(policy_arn)
         if policy is None:
             return None
         document = default_document(policy)
