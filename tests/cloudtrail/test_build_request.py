@@ -46,6 +46,18 @@ def test_message_action_overrides_the_event() -> None:
     assert build_request(record).actions == ("s3:ListBucketVersions",)
 
 
+def test_anonymous_record_whose_message_names_a_caller_says_so() -> None:
+    record = make_record(
+        userIdentity=None,
+        errorMessage=f"User: {SESSION_ARN} is not authorized to perform: s3:GetObject",
+    )
+
+    request = build_request(record)
+
+    assert request.principal.type is PrincipalType.ANONYMOUS
+    assert any(SESSION_ARN in sentence for sentence in request.unknowns)
+
+
 def test_to_dict_is_json() -> None:
     request = build_request(make_record())
 

@@ -80,6 +80,12 @@ FORMATS: list[tuple[str, bytes]] = [
         ),
     ),
     ("pretty-printed-array", json.dumps([DENIAL, SUCCESS], indent=2).encode()),
+    ("utf8-bom", b"\xef\xbb\xbf" + json.dumps([DENIAL, SUCCESS]).encode()),
+    ("utf16-powershell", json.dumps([DENIAL, SUCCESS]).encode("utf-16")),
+    (
+        "json-lines-crlf",
+        b"\r\n".join(json.dumps(r).encode() for r in (DENIAL, SUCCESS)) + b"\r\n",
+    ),
 ]
 
 

@@ -78,7 +78,7 @@ def build_request(record: Mapping[str, Any]) -> Request:
     )
     found = determine_resources(message, action, record, place)
 
-    unknowns = principal_unknowns(principal) + found.unknowns
+    unknowns = principal_unknowns(principal, message.principal) + found.unknowns
     if action_result.unknown:
         unknowns = (action_result.unknown, *unknowns)
     return Request(
@@ -94,8 +94,15 @@ def build_request(record: Mapping[str, Any]) -> Request:
     )
 
 
-def principal_unknowns(principal: CallerIdentity) -> tuple[str, ...]:
+def principal_unknowns(
+    principal: CallerIdentity, message_principal: str | None
+) -> tuple[str, ...]:
     """Sentences for callers the record does not identify by an ARN."""
+    if principal.is_anonymous and is_arn_text(message_principal):
+        return (
+            f"The record has no caller but its message names {message_principal!r}; "
+            "the request is treated as anonymous.",
+        )
     if principal.arn or principal.is_anonymous or principal.policy_principal:
         return ()
     if principal.type is PrincipalType.AWS_ACCOUNT:
@@ -108,6 +115,11 @@ def principal_unknowns(principal: CallerIdentity) -> tuple[str, ...]:
         f"The caller ({principal.type.value}) has no ARN in the record; policies "
         "that name it cannot be matched.",
     )
+
+
+def is_arn_text(value: str | None) -> bool:
+    """True for a string that starts like an ARN."""
+    return bool(value) and str(value).startswith("arn:")
 
 
 def as_text(value: object) -> str | None:
