@@ -185,6 +185,12 @@ class ChunkedCommand:
 
     def receive(self) -> Reply:
         """Read one chunk from the command's stdout."""
+        metadata, body = self.receive_raw()
+        names, records = decode_records(body)
+        return Reply(metadata, records, names)
+
+    def receive_raw(self) -> tuple[dict[str, Any], bytes]:
+        """Read one chunk: its metadata and its body left as CSV bytes."""
         stdout = self._stdout()
         header = stdout.readline()
         match = HEADER.fullmatch(header)
@@ -192,8 +198,7 @@ class ChunkedCommand:
             raise RuntimeError(f"bad chunk header {header!r}; stderr: {self.stderr()}")
 
         metadata = json.loads(stdout.read(int(match.group(1))) or b"{}")
-        names, records = decode_records(stdout.read(int(match.group(2))))
-        return Reply(metadata, records, names)
+        return metadata, stdout.read(int(match.group(2)))
 
     def close(self, timeout: float = 30) -> int:
         """Close stdin (EOF ends the command) and return its exit status."""

@@ -72,7 +72,7 @@ def as_splunk(name: str, value: Any) -> Value:
     """A flat value as it reads back from a reply: text, or a list for multivalue."""
     if name in MULTIVALUE:
         items = [str(item) for item in value or ()]
-        return items if len(items) != 1 else items[0]
+        return items if len(items) > 1 else "".join(items)
     return "" if value is None else str(value)
 
 
@@ -327,3 +327,88 @@ def test_interpreter_has_none_of_the_vendored_packages(python: str) -> None:
     )
 
     assert completed.stdout.split() == []
+
+
+def retimed(record: Mapping[str, Any], number: int, when: str) -> dict[str, Any]:
+    """The same request as another event: new ids, another time."""
+    copy = dict(record)
+    copy["eventID"] = f"{number:08d}-0000-4000-8000-{number:012d}"
+    copy["requestID"] = f"REQ{number:012d}"
+    copy["eventTime"] = when
+    return copy
+
+
+def test_repeated_requests_match_the_core_event_by_event(
+    command_factory: MakeCommand, python: str, snapshot_path: Path
+) -> None:
+    # Repeats are served from the command's cache: each must still equal the core.
+    records = [
+        retimed(record, number * 100 + hour, f"2026-11-2{hour}T1{hour}:00:00Z")
+        for number, record in enumerate(example_records())
+        for hour in range(3)
+    ]
+    texts = [json.dumps(record) for record in records]
+
+    _, replies, status = run_session(
+        command_factory(python), [], [events(texts[:20]), events(texts[20:])]
+    )
+
+    assert status == 0
+    outputs = [output_of(r, i) for r in replies for i in range(len(r.records))]
+    assert [o["event_id"] for o in outputs] == [r["eventID"] for r in records]
+    for record, output in zip(records, outputs):
+        expected = expected_fields(snapshot_path, record)
+        assert output == {n: as_splunk(n, v) for n, v in expected.items()}
+
+
+def timed_snapshot(target: Path) -> Path:
+    """The example snapshot where alice may read DynamoDB only before 09:30."""
+    from access_undenied.snapshot.from_files import build_from_files
+    from access_undenied.snapshot.write import write_snapshot
+
+    details = sorted(str(p) for p in (EXAMPLES / "account-details").glob("*.json"))
+    document = build_from_files(details, None, None)
+    users = document["accounts"]["123456789012"]["UserDetailList"]
+    alice = next(user for user in users if user["UserName"] == "alice")
+    alice["UserPolicyList"].append(
+        {
+            "PolicyName": "reads-until-half-past-nine",
+            "PolicyDocument": {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Action": "dynamodb:GetItem",
+                        "Resource": "*",
+                        "Condition": {
+                            "DateLessThan": {"aws:CurrentTime": "2026-11-20T09:30:00Z"}
+                        },
+                    }
+                ],
+            },
+        }
+    )
+    write_snapshot(document, target)
+    return target
+
+
+def test_event_time_counts_where_a_policy_reads_the_time(
+    command_factory: MakeCommand, python: str, app_dir: Path, tmp_path: Path
+) -> None:
+    snapshot = timed_snapshot(app_dir / "lookups" / f"timed-{tmp_path.name}.json")
+    record = next(r for r in example_records() if r["eventName"] == "GetItem")
+    before = retimed(record, 1, "2026-11-20T09:00:00Z")
+    after = retimed(record, 2, "2026-11-20T10:00:00Z")
+
+    _, replies, status = run_session(
+        command_factory(python),
+        [f"snapshot={snapshot.name}"],
+        [events([json.dumps(before), json.dumps(after)])],
+    )
+
+    assert status == 0
+    outputs = [output_of(replies[0], 0), output_of(replies[0], 1)]
+    assert outputs[0]["reason_code"] != outputs[1]["reason_code"]
+    for sent, output in zip((before, after), outputs):
+        expected = expected_fields(snapshot, sent)
+        assert output == {n: as_splunk(n, v) for n, v in expected.items()}

@@ -8,6 +8,8 @@ the indexers; the IAM snapshot reaches them through the app's lookups/ folder.
 from __future__ import annotations
 
 import configparser
+import gzip
+import json
 import os
 import re
 import sys
@@ -31,8 +33,22 @@ from splunklib.searchcommands import (  # noqa: E402
 CONF_NAME = "access_undenied.conf"
 SNAPSHOT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 MULTIVALUE_FIELDS = frozenset({"denied_by", "unsupported"})
-# Distinct records whose fields are kept; past this the cache starts again.
-CACHE_LIMIT = 50_000
+# Request keys (masked records) whose fields are kept; past this the cache restarts.
+CACHE_LIMIT = 100_000
+
+# Members that differ on every event but never reach the request context, by the
+# path to them in the record. Masked, they leave the text of the request alone.
+EVENT_MEMBERS: dict[str, tuple[str, ...]] = {
+    "eventID": ("eventID",),
+    "requestID": ("requestID",),
+    "sharedEventID": ("sharedEventID",),
+    "x-amz-id-2": ("additionalEventData", "x-amz-id-2"),
+}
+# eventTime becomes aws:CurrentTime, aws:EpochTime and aws:MultiFactorAuthAge; it is
+# masked only when no policy of the snapshot can read one of them.
+TIME_MEMBER = {"eventTime": ("eventTime",)}
+TIME_KEYS = ("aws:currenttime", "aws:epochtime", "aws:multifactorauthage")
+GZIP_MAGIC = b"\x1f\x8b"
 
 _ENRICHERS: dict[tuple[str, str], Enricher] = {}
 
@@ -74,50 +90,149 @@ def resolve_snapshot(value: str) -> str:
 
 
 def to_splunk(name: str, value: Any) -> Any:
-    """Convert one flat field to what the SDK writes: text, or a list of text."""
-    if name in MULTIVALUE_FIELDS:
-        return [str(item) for item in value or ()]
+    """Convert one flat field to what the SDK writes: text, a list of text, or None.
 
-    if value is None:
-        return ""
+    None writes the same empty cell as "" or [], and is the SDK's quickest case; a
+    list of one value is written as that value.
+    """
+    if name in MULTIVALUE_FIELDS:
+        items = [str(item) for item in value or ()]
+        return items if len(items) > 1 else (items[0] if items else None)
+
+    if value is None or value == "":
+        return None
 
     return value if isinstance(value, str) else str(value)
 
 
-class Enricher:
-    """Turns the text of a CloudTrail record into the command's output fields."""
+def member(record: Mapping[str, Any], path: tuple[str, ...]) -> Any:
+    """The value at `path` in a parsed record, or None."""
+    value: Any = record
+    for name in path:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(name)
+    return value
 
-    def __init__(self, analyzer: Any, prefix: str) -> None:
-        """Wrap an `Analyzer` and the output field prefix."""
-        from access_undenied.analyze import explain_text
+
+class RequestKey:
+    """Masks the per-event members of a record's text, leaving the request's text.
+
+    Members are found as written, `"name": "plain string"`, in one pass; a name met
+    twice gives no key. The mask characters cannot occur in JSON text, and a masked
+    value holds no quote, backslash or control character, so two records with the
+    same key differ in those string values only. `verify` checks, on the parsed
+    record, that what was masked are the members themselves (CloudTrail writes
+    member names without escapes).
+    """
+
+    def __init__(self, members: Mapping[str, tuple[str, ...]]) -> None:
+        """Prepare the pattern and masks for `members` (name -> path)."""
+        names = "|".join(re.escape(name) for name in members)
+        self._pattern = re.compile(rf'"({names})"\s*:\s*"([^"\\\x00-\x1f]*)"')
+        self._paths = dict(members)
+        self._masks = {
+            name: f'"{name}":"{chr(number)}"'
+            for number, name in enumerate(members, start=1)
+        }
+
+    def mask(self, text: str) -> tuple[str | None, dict[str, str]]:
+        """The key of a record's text (None if unsure) and the masked values."""
+        found: dict[str, str] = {}
+        masks = self._masks
+
+        def replace(match: re.Match[str]) -> str:
+            found[match.group(1)] = match.group(2)
+            return masks[match.group(1)]
+
+        key, count = self._pattern.subn(replace, text)
+        return (key if count == len(found) else None), found
+
+    def verify(self, record: Mapping[str, Any], found: Mapping[str, str]) -> bool:
+        """Say whether each masked value is the record's own member."""
+        return all(member(record, self._paths[n]) == v for n, v in found.items())
+
+
+def snapshot_reads_time(path: str) -> bool:
+    """Say whether the snapshot's text names a time-derived context key anywhere.
+
+    Plain and URL-encoded spellings count; any mention, even outside a condition,
+    keeps eventTime in the cache key (slower, never wrong).
+    """
+    with open(path, "rb") as stream:
+        data = stream.read()
+    if data[:2] == GZIP_MAGIC:
+        data = gzip.decompress(data)
+
+    text = data.lower()
+    spellings = [key.encode() for key in TIME_KEYS]
+    spellings += [key.replace(b":", b"%3a") for key in spellings]
+    return any(spelling in text for spelling in spellings)
+
+
+class Enricher:
+    """Turns the text of a CloudTrail record into the command's output fields.
+
+    Fields are cached by request (`RequestKey`): a record that repeats an earlier
+    request with other ids and, where the snapshot allows, another time reuses its
+    fields; only the event id is then its own.
+    """
+
+    def __init__(self, analyzer: Any, prefix: str, reads_time: bool) -> None:
+        """Wrap an `Analyzer`, the output field prefix and the snapshot's time use."""
+        from access_undenied.analyze.analyzer import error_body
         from access_undenied.analyze.fields import FLAT_FIELDS, flatten_result
 
         self._analyzer = analyzer
-        self._explain_text = explain_text
+        self._error_body = error_body
         self._flatten = flatten_result
         self._names = tuple((name, prefix + name) for name in FLAT_FIELDS)
+        self.event_id_field = prefix + "event_id"
+        members = EVENT_MEMBERS if reads_time else {**EVENT_MEMBERS, **TIME_MEMBER}
+        self._keys = RequestKey(members)
         self._cache: dict[str, dict[str, Any]] = {}
 
-    def fields(self, text: Any) -> Mapping[str, Any]:
-        """Return the prefixed fields for one record's text (cached by text)."""
-        cached = self._cache.get(text)
-        if cached is not None:
-            return cached
-
-        fields = self._build(text)
-        if len(self._cache) >= CACHE_LIMIT:
-            self._cache.clear()
-        if isinstance(text, str):
-            self._cache[text] = fields
-        return fields
-
-    def _build(self, text: Any) -> dict[str, Any]:
+    def fields(self, text: Any) -> tuple[Mapping[str, Any], str | None]:
+        """The prefixed fields of a record's text, and its event id."""
         if isinstance(text, list):
             # A multivalue field: the record is its first value.
             text = text[0] if text else ""
+        if not isinstance(text, str):
+            text = ""
 
-        flat = self._flatten(self._explain_text(self._analyzer, text or ""))
+        key, found = self._keys.mask(text)
+        cached = self._cache.get(key) if key is not None else None
+        if cached is not None:
+            return cached, found.get("eventID")
 
+        return self._explain(text, key, found)
+
+    def _explain(
+        self, text: str, key: str | None, found: Mapping[str, str]
+    ) -> tuple[Mapping[str, Any], str | None]:
+        try:
+            record = json.loads(text)
+        except ValueError as exc:
+            return self._convert(self._not_json(text, exc)), None
+
+        fields = self._convert(self._analyzer.explain_record(record))
+        if not isinstance(record, dict):
+            return fields, None
+
+        if key is not None and self._keys.verify(record, found):
+            if len(self._cache) >= CACHE_LIMIT:
+                self._cache.clear()
+            self._cache[key] = fields
+        event_id = record.get("eventID")
+        return fields, event_id if isinstance(event_id, str) else None
+
+    def _not_json(self, text: str, exc: Exception) -> dict[str, Any]:
+        if not text:
+            return dict(self._error_body("the field holds no CloudTrail record"))
+        return dict(self._error_body(f"not a JSON CloudTrail record: {exc}"))
+
+    def _convert(self, result: Mapping[str, Any]) -> dict[str, Any]:
+        flat = self._flatten(result)
         return {out: to_splunk(name, flat.get(name)) for name, out in self._names}
 
 
@@ -137,10 +252,12 @@ def load_enricher(path: str, prefix: str) -> Enricher:
         raise SnapshotUnavailable(f"snapshot {path!r} does not exist") from exc
     except (AccessUndeniedError, OSError, ValueError) as exc:
         raise SnapshotUnavailable(f"{exc}") from exc
+    except Exception as exc:  # a snapshot the model cannot take is just as unusable
+        raise SnapshotUnavailable(f"snapshot {path!r} cannot be used: {exc}") from exc
 
-    from access_undenied.analyze import Analyzer
+    from access_undenied.analyze.analyzer import Analyzer
 
-    enricher = Enricher(Analyzer(snapshot), prefix)
+    enricher = Enricher(Analyzer(snapshot), prefix, snapshot_reads_time(path))
     _ENRICHERS[key] = enricher
     return enricher
 
@@ -192,10 +309,14 @@ class AccessUndeniedCommand(StreamingCommand):  # type: ignore[misc]
 
     def stream(self, records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         """Add the explanation fields to every record of the chunk."""
-        fields = self._enricher().fields
+        enricher = self._enricher()
+        fields = enricher.fields
+        event_id_field = enricher.event_id_field
         name = self.field
         for record in records:
-            record.update(fields(record.get(name)))
+            output, event_id = fields(record.get(name))
+            record.update(output)
+            record[event_id_field] = event_id
             yield record
 
     def _enricher(self) -> Enricher:
