@@ -93,12 +93,18 @@ class Snapshot:
 
     def __init__(
         self,
-        top: Mapping[str, Any],
-        decode: Callable[[Ref], RawEntry] = lambda ref: ref,
+        document: Mapping[str, Any],
+        *,
+        decode: Callable[[Ref], RawEntry] | None = None,
         materialize: Callable[[], Mapping[str, Any]] | None = None,
     ) -> None:
-        self._top = top
-        self._decode = decode
+        """Index a decoded document (not validated: use `from_document`).
+
+        A loader that holds entries itself passes `decode` (ref -> entry) and a
+        document without `accounts`, then calls `add_account` and `add_entry`.
+        """
+        self._top = document
+        self._decode: Callable[[Ref], RawEntry] = decode or (lambda ref: ref)
         self._materialize = materialize
         self._by_arn: dict[str, tuple[str, PrincipalKind, Ref]] = {}
         self._by_name: dict[NameKey, str] = {}
@@ -110,8 +116,10 @@ class Snapshot:
         self._principal_cache: dict[str, PrincipalRecord] = {}
         self._resource_cache: dict[str, ResourcePolicyRecord] = {}
         self._builder = PrincipalBuilder(self._group_entry, self._managed_entry)
-        self._organization = build_organization(top.get("organization"))
-        self._created_at = parse_timestamp(top["created_at"])
+        self._organization = build_organization(document.get("organization"))
+        self._created_at = parse_timestamp(document["created_at"])
+        if decode is None:
+            self._index_document(document)
 
     @classmethod
     def from_document(
@@ -122,14 +130,15 @@ class Snapshot:
             from access_undenied.snapshot.schema import validate_document
 
             validate_document(document)
-        snapshot = cls(document)
-        for account_id, account in document["accounts"].items():
-            snapshot.add_account(account_id)
+        return cls(document)
+
+    def _index_document(self, document: Mapping[str, Any]) -> None:
+        for account_id, account in document.get("accounts", {}).items():
+            self.add_account(account_id)
             for list_name in INDEX_FIELDS:
                 for entry in account.get(list_name, ()):
                     fields = index_fields(list_name, entry)
-                    snapshot.add_entry(account_id, list_name, fields, entry)
-        return snapshot
+                    self.add_entry(account_id, list_name, fields, entry)
 
     def add_account(self, account_id: str) -> None:
         """Record an account, even one whose detail lists are empty."""
