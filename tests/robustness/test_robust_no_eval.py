@@ -1,0 +1,178 @@
+"""Nothing from an event is executed, evaluated as code, or used as a path."""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from robust_support import (
+    BASE_DENIAL,
+    PROJECT_ROOT,
+    example_analyzer,
+    example_denials,
+    field_paths,
+    replaced,
+)
+
+CORE = PROJECT_ROOT / "core" / "access_undenied"
+MARK = "RobustMark"
+# Text an attacker would write to reach the file system or an evaluator.
+HOSTILE_VALUES = [
+    f"/tmp/{MARK}",
+    f"../../../../tmp/{MARK}",
+    f"{MARK}.amazonaws.com",
+    f"__import__('os').system('touch {MARK}')",
+    f"$({MARK})",
+    f"arn:aws:s3:::{MARK}/../../x",
+    f"{MARK}:GetObject",
+    f"file:///tmp/{MARK}",
+]
+
+# Calls that run or evaluate code, or load objects from bytes: bare builtins, and
+# `attribute:owner` for module functions.
+FORBIDDEN_CALLS = {
+    "eval",
+    "exec",
+    "compile",
+    "__import__",
+    "system:os",
+    "popen:os",
+    "execv:os",
+    "execvp:os",
+    "spawnl:os",
+    "loads:pickle",
+    "load:pickle",
+    "loads:marshal",
+    "load:yaml",
+}
+FORBIDDEN_MODULES = {"pickle", "marshal", "shelve", "subprocess", "yaml", "code"}
+
+
+def core_modules() -> Iterator[Path]:
+    """Every module of the core package."""
+    yield from sorted(CORE.rglob("*.py"))
+
+
+def called_names(tree: ast.AST) -> Iterator[tuple[str, int]]:
+    """Names of called functions (`f(...)` or `x.f(...)`) and their lines."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            function = node.func
+            if isinstance(function, ast.Name):
+                yield function.id, node.lineno
+            elif isinstance(function, ast.Attribute):
+                owner = function.value
+                qualifier = owner.id if isinstance(owner, ast.Name) else ""
+                yield f"{function.attr}:{qualifier}", node.lineno
+
+
+def imported_modules(tree: ast.AST) -> Iterator[str]:
+    """Top-level names of every imported module."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            yield node.module.split(".")[0]
+
+
+@pytest.mark.parametrize(
+    "module", list(core_modules()), ids=lambda p: str(p.relative_to(CORE))
+)
+def test_core_has_no_evaluator(module: Path) -> None:
+    tree = ast.parse(module.read_text(encoding="utf-8"))
+
+    calls = [
+        f"{name} (line {line})"
+        for name, line in called_names(tree)
+        if name in FORBIDDEN_CALLS
+    ]
+    modules = sorted(set(imported_modules(tree)) & FORBIDDEN_MODULES)
+
+    assert calls == []
+    assert modules == []
+
+
+class Recorder:
+    """Records the arguments of file-system and process calls while active."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.calls: list[tuple[str, str]] = []
+        for owner, name in [
+            (builtins, "open"),
+            (os, "open"),
+            (os, "stat"),
+            (os, "listdir"),
+            (os, "scandir"),
+            (os, "walk"),
+            (os, "system"),
+            (os, "popen"),
+            (subprocess, "Popen"),
+            (builtins, "eval"),
+            (builtins, "exec"),
+        ]:
+            monkeypatch.setattr(owner, name, self.wrap(name, getattr(owner, name)))
+
+    def wrap(self, name: str, function: Any) -> Any:
+        def recorded(*args: Any, **kwargs: Any) -> Any:
+            self.calls.append((name, repr(args)[:500]))
+            return function(*args, **kwargs)
+
+        return recorded
+
+    def marked(self) -> list[tuple[str, str]]:
+        """The recorded calls whose arguments hold the mark."""
+        return [call for call in self.calls if MARK in call[1]]
+
+
+def string_paths(record: dict[str, Any]) -> list[tuple[Any, ...]]:
+    """Paths of the string fields of a record, except its error code."""
+    paths = []
+    for path in field_paths(record):
+        value: Any = record
+        for step in path:
+            value = value[step]
+        if isinstance(value, str) and path != ("errorCode",):
+            paths.append(path)
+    return paths
+
+
+def hostile_records() -> list[dict[str, Any]]:
+    """Each string field of each template given each hostile value, in turn."""
+    records = []
+    for template in [BASE_DENIAL, *example_denials()[:6]]:
+        for number, path in enumerate(string_paths(template)):
+            value = HOSTILE_VALUES[number % len(HOSTILE_VALUES)]
+            records.append(replaced(template, path, value))
+    return records
+
+
+def test_the_recorder_sees_a_marked_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sanity: a call with the mark in its path is caught."""
+    recorder = Recorder(monkeypatch)
+
+    with pytest.raises(OSError):
+        os.stat(f"/nonexistent/{MARK}")
+
+    assert [name for name, _ in recorder.marked()] == ["stat"]
+
+
+def test_event_text_reaches_no_file_and_no_evaluator(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    analyzer = example_analyzer()
+    records = hostile_records()
+    monkeypatch.chdir(tmp_path)
+    recorder = Recorder(monkeypatch)
+
+    for record in records:
+        analyzer.explain_record(record)
+
+    assert recorder.marked() == []
+    assert list(tmp_path.iterdir()) == []
+    assert not Path("/tmp", MARK).exists()
