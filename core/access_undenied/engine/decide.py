@@ -6,8 +6,10 @@ evaluation logic"; AWS Organizations, SCPs and RCPs):
 2. every SCP level and every RCP level must allow, and every VPC endpoint policy;
 3. same account: an allow in the identity policies OR in the resource policy grants;
    cross account: both sides must allow;
-4. a role trust policy or KMS key policy must allow explicitly; where it grants only
-   the account (`arn:aws:iam::ACCT:root`), the identity policies must allow too;
+4. a role trust policy or KMS key policy must allow explicitly;
+   a resource policy that grants only the account (`arn:aws:iam::ACCT:root` or the
+   account id) delegates to the account's IAM policies, which must allow too
+   ("AWS JSON policy elements: Principal", AWS account principals);
 5. the permissions boundary and the session policy must allow, except where a
    same-account resource policy names the user or session directly.
 Where a layer's answer is unknown, each possibility is tried: if the decision is the
@@ -120,12 +122,10 @@ def _needs_identity(
     scope: RequestScope, resource_allows: bool, grant: GrantKind | None
 ) -> bool:
     """Whether an identity-policy allow is required for this request."""
-    if not scope.same_account:
+    if not scope.same_account or not resource_allows:
         return True
-    if scope.resource_kind is ResourceKind.GENERAL:
-        return not resource_allows
-    # A trust or key policy that grants only the account delegates to IAM policies.
-    return grant is None or grant is GrantKind.ACCOUNT
+    # A resource policy that grants only the account delegates to IAM policies.
+    return grant is GrantKind.ACCOUNT
 
 
 def _identity_allows(
