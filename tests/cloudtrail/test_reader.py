@@ -160,6 +160,18 @@ def test_non_object_record_is_an_error_and_reading_goes_on() -> None:
     ]
 
 
+def test_concatenated_gzip_files_from_a_pipe() -> None:
+    data = gzip.compress(log_file(DENIAL)) + gzip.compress(log_file(SUCCESS))
+
+    assert event_ids(read_bytes(data)) == ["denied", "ok"]
+
+
+def test_pretty_printed_documents_one_after_another() -> None:
+    data = json.dumps(DENIAL, indent=2) + "\n" + json.dumps(SUCCESS, indent=2)
+
+    assert event_ids(read_bytes(data.encode())) == ["denied", "ok"]
+
+
 def test_bad_json_line_is_an_error_naming_the_line() -> None:
     data = b"\n".join(
         [json.dumps(DENIAL).encode(), b"{oops", json.dumps(SUCCESS).encode()]

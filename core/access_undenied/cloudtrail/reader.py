@@ -1,9 +1,10 @@
 """Read CloudTrail records from files, directory trees and streams, as users export.
 
 Accepted shapes: log files `{"Records": [...]}` (plain or gzip, found by the magic
-bytes), a single record, a JSON array, JSON Lines, `aws cloudtrail lookup-events`
-output and EventBridge deliveries. One file is in memory at a time, so memory is
-bounded by the largest file. Bad input becomes a `ReadError` and reading goes on.
+bytes), a single record, a JSON array, JSON Lines (or documents one after another),
+`aws cloudtrail lookup-events` output and EventBridge deliveries. One file is in
+memory at a time, so memory is bounded by the largest file. Bad input becomes a
+`ReadError` and reading goes on.
 
 Each file is turned into a list of items in one loop, and records that are not
 kept (`iter_denials`) never become items: the reader runs at a few percent over
@@ -16,6 +17,7 @@ import gzip
 import json
 import logging
 import os
+import re
 import sys
 import zlib
 from collections.abc import Iterable, Iterator
@@ -36,6 +38,9 @@ EVENTBRIDGE_DETAIL_TYPE = "AWS API Call via CloudTrail"
 LOOKUP_EVENT_KEY = "CloudTrailEvent"
 EVENTBRIDGE_TYPE_KEY = "detail-type"
 STDIN_NAME = "<stdin>"
+
+DECODER = json.JSONDecoder()
+WHITESPACE_RE = re.compile(r"[ \t\n\r]*")
 
 # Errors that bytes which are not (valid, complete) JSON or gzip can raise.
 DECODE_ERRORS = (ValueError, EOFError, OSError, zlib.error, RecursionError)
@@ -163,26 +168,35 @@ class FileReader:
         try:
             document = json.loads(data)
         except DECODE_ERRORS as exc:
-            self.read_json_lines(data, exc)
+            self.read_json_sequence(data, exc)
             return
         self.read_document(document)
 
-    def read_json_lines(self, data: bytes, whole_error: Exception) -> None:
-        """Parse JSON Lines; a file that is not that either is one error."""
-        lines = data.splitlines()
-        first = next(line for line in lines if line.strip())
-        if len(lines) < 2 or not parses(first):
+    def read_json_sequence(self, data: bytes, whole_error: Exception) -> None:
+        """JSON Lines, or JSON documents one after another (`cat *.json.gz | ...`).
+
+        A file whose first document does not parse is one error; after that, a
+        document that does not parse is an error and reading resumes on the next line.
+        """
+        text = decode_text(data)
+        if text is None:
             self.error(None, f"not JSON: {describe(whole_error)}")
             return
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
+        lines = LineCounter(text)
+        position = skip_whitespace(text, 0)
+        while position < len(text):
             try:
-                document = json.loads(line)
+                document, end = DECODER.raw_decode(text, position)
             except DECODE_ERRORS as exc:
-                self.error(self.next_index(), f"line {number}: {describe(exc)}")
+                if position == skip_whitespace(text, 0):
+                    self.error(None, f"not JSON: {describe(whole_error)}")
+                    return
+                line = lines.line_of(position)
+                self.error(self.next_index(), f"line {line}: {describe(exc)}")
+                position = skip_whitespace(text, lines.next_line_start(position))
                 continue
             self.read_document(document)
+            position = skip_whitespace(text, end)
 
     def read_document(self, document: Any) -> None:
         """The records of one parsed JSON value, whatever envelope holds them."""
@@ -252,13 +266,38 @@ class FileReader:
         self.items.append(error)
 
 
-def parses(line: bytes) -> bool:
-    """True where one line holds a whole JSON value: the mark of JSON Lines."""
+def decode_text(data: bytes) -> str | None:
+    """The text of a JSON file in the encoding JSON allows (UTF-8, -16 or -32)."""
     try:
-        json.loads(line)
-    except DECODE_ERRORS:
-        return False
-    return True
+        return data.decode(json.detect_encoding(data))
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def skip_whitespace(text: str, position: int) -> int:
+    """The position of the next character that is not JSON whitespace."""
+    match = WHITESPACE_RE.match(text, position)
+    return match.end() if match else position
+
+
+class LineCounter:
+    """Line numbers of positions in a text, counted forward only once."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.position = 0
+        self.line = 1
+
+    def line_of(self, position: int) -> int:
+        """The 1-based line of a position at or after the last one asked."""
+        self.line += self.text.count("\n", self.position, position)
+        self.position = position
+        return self.line
+
+    def next_line_start(self, position: int) -> int:
+        """The position after the end of the line that holds `position`."""
+        end = self.text.find("\n", position)
+        return len(self.text) if end < 0 else end + 1
 
 
 def envelope_records(document: dict[str, Any]) -> Any:
