@@ -24,6 +24,7 @@ duckdb = pytest.importorskip(
 )
 
 from access_undenied_duckdb import register  # noqa: E402
+from access_undenied_duckdb.functions import RowFunctions  # noqa: E402
 
 # Result fields that say where a record was read from, which differs by design:
 # the CLI names the file, SQL rows carry `filename` and `record_index` instead.
@@ -185,3 +186,21 @@ def test_denials_join_the_principal_that_made_them(
     for principal, joined in rows:
         found = snapshot.principal(principal)
         assert joined == ([found.arn] if found is not None else []), principal
+
+
+def test_each_denial_is_explained_once(
+    con: Any, snapshot_path: Path, tree: Path, monkeypatch: Any
+) -> None:
+    calls: list[str] = []
+    original = RowFunctions.explain_flat
+
+    def counted(self: RowFunctions, text: str | None) -> str | None:
+        calls.append(text or "")
+        return original(self, text)
+
+    monkeypatch.setattr(RowFunctions, "explain_flat", counted)
+    register(con, snapshot=snapshot_path)
+
+    rows = sql_rows(con, tree)
+
+    assert len(calls) == len(rows)
