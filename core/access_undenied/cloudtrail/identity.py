@@ -116,10 +116,11 @@ def parse_user_identity(identity: object) -> CallerIdentity:
         if type(type_name) is str
         else PrincipalType.UNKNOWN
     )
-    fields = base_identity(identity, principal_type)
+    session = object_field(identity, "sessionContext")
+    fields = base_identity(identity, session, principal_type)
     parse_details = DETAIL_PARSERS.get(principal_type)
     if parse_details:
-        fields.update(parse_details(identity))
+        fields.update(parse_details(identity, session))
     return CallerIdentity(**fields)
 
 
@@ -132,10 +133,11 @@ def is_anonymous_identity(identity: Mapping[str, Any]) -> bool:
 
 
 def base_identity(
-    identity: Mapping[str, Any], principal_type: PrincipalType
+    identity: Mapping[str, Any],
+    session: Mapping[str, Any],
+    principal_type: PrincipalType,
 ) -> dict[str, Any]:
     """The members every identity type may carry."""
-    session = object_field(identity, "sessionContext")
     attributes = object_field(session, "attributes")
     return {
         "type": principal_type,
@@ -151,9 +153,10 @@ def base_identity(
     }
 
 
-def parse_session(identity: Mapping[str, Any]) -> dict[str, Any]:
+def parse_session(
+    identity: Mapping[str, Any], session: Mapping[str, Any]
+) -> dict[str, Any]:
     """Role and federated-user sessions: the issuer and the session name."""
-    session = object_field(identity, "sessionContext")
     issuer = object_field(session, "sessionIssuer")
     web_identity = object_field(session, "webIdFederationData")
     arn = text_field(identity, "arn") or ""
@@ -169,7 +172,7 @@ def parse_session(identity: Mapping[str, Any]) -> dict[str, Any]:
     return details
 
 
-def parse_root(identity: Mapping[str, Any]) -> dict[str, Any]:
+def parse_root(identity: Mapping[str, Any], _: Mapping[str, Any]) -> dict[str, Any]:
     """The root user: its ARN is `arn:<partition>:iam::<account>:root`."""
     account = text_field(identity, "accountId")
     if text_field(identity, "arn") or not account:
@@ -177,7 +180,7 @@ def parse_root(identity: Mapping[str, Any]) -> dict[str, Any]:
     return {"arn": f"arn:aws:iam::{account}:root"}
 
 
-def parse_service(identity: Mapping[str, Any]) -> dict[str, Any]:
+def parse_service(identity: Mapping[str, Any], _: Mapping[str, Any]) -> dict[str, Any]:
     """An AWS service principal, named by `invokedBy`."""
     return {"service": text_field(identity, "invokedBy")}
 
@@ -198,7 +201,8 @@ PRINCIPAL_TYPES: dict[str, PrincipalType] = {
     member.value: member for member in PrincipalType
 }
 
-DETAIL_PARSERS: dict[PrincipalType, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
+DetailParser = Callable[[Mapping[str, Any], Mapping[str, Any]], dict[str, Any]]
+DETAIL_PARSERS: dict[PrincipalType, DetailParser] = {
     PrincipalType.ASSUMED_ROLE: parse_session,
     PrincipalType.FEDERATED_USER: parse_session,
     PrincipalType.ROOT: parse_root,

@@ -306,7 +306,8 @@ def parse_reason_clause(rest: str, fields: dict[str, Any]) -> None:
     """Read `because no <layer> allows ...` or `with an explicit deny in a <layer>`."""
     if rest.startswith(BECAUSE_NO):
         fields["explicit"] = False
-        fields["layer"] = match_layer(rest[len(BECAUSE_NO) :])[0]
+        phrase = rest[len(BECAUSE_NO) :].partition(" allows ")[0]
+        fields["layer"] = LAYER_PHRASES.get(phrase)
     elif rest.startswith(EXPLICIT_DENY):
         fields["explicit"] = True
         parse_explicit_deny(rest[len(EXPLICIT_DENY) :], fields)
