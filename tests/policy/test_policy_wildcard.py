@@ -97,3 +97,11 @@ def test_hostile_qmark_pattern_finishes() -> None:
     value = "ab" * 5000
     assert compile_wildcard(pattern).matches(value) is False
     assert compile_wildcard(pattern).matches(value + "c") is True
+
+
+@pytest.mark.timeout(10)
+def test_long_qmark_segment_finishes() -> None:
+    pattern = "*" + "a?" * 600 + "b*"
+    value = "a" * 3000
+    assert compile_wildcard(pattern).matches(value) is False
+    assert compile_wildcard(pattern).matches(value + "bb") is True

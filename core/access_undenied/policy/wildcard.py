@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 STAR = "*"
 QMARK = "?"
@@ -24,10 +24,31 @@ Token = tuple[str, bool]
 
 @dataclass(frozen=True)
 class Segment:
-    """A fixed-length piece between two `*`: text plus the positions of `?`."""
+    """A fixed-length piece between two `*`: text plus the positions of `?`.
+
+    A segment with `?` is found with the bit-parallel Shift-And method: one pass
+    over the value, each step a few integer operations on a bit per segment
+    character, so `a?a?a?...` against a long value stays linear in its length.
+    """
 
     text: str
     any_positions: tuple[int, ...]
+    # Literal runs between the `?`, as (offset, text), for matches_at.
+    chunks: tuple[tuple[int, str], ...] = field(init=False, compare=False, repr=False)
+    # Shift-And tables: the bit mask of each character, and of any character.
+    masks: dict[str, int] = field(init=False, compare=False, repr=False)
+    any_mask: int = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        wild = set(self.any_positions)
+        any_mask = sum(1 << position for position in wild)
+        masks: dict[str, int] = {}
+        for position, char in enumerate(self.text):
+            if position not in wild:
+                masks[char] = masks.get(char, any_mask) | (1 << position)
+        object.__setattr__(self, "chunks", tuple(_chunks(self.text, wild)))
+        object.__setattr__(self, "masks", masks)
+        object.__setattr__(self, "any_mask", any_mask)
 
     def matches_at(self, value: str, start: int) -> bool:
         """True if the segment matches `value` starting at index `start`."""
@@ -35,20 +56,34 @@ class Segment:
             return value.startswith(self.text, start)
         if start + len(self.text) > len(value):
             return False
-        return all(
-            position in self.any_positions or value[start + position] == char
-            for position, char in enumerate(self.text)
-        )
+        return all(value.startswith(text, start + at) for at, text in self.chunks)
 
     def find(self, value: str, start: int) -> int:
         """The leftmost index >= start where the segment matches, or -1."""
         if not self.any_positions:
             return value.find(self.text, start)
-        last = len(value) - len(self.text)
-        for position in range(start, last + 1):
-            if self.matches_at(value, position):
-                return position
+        length = len(self.text)
+        if length == 0:
+            return start if start <= len(value) else -1
+        masks, any_mask = self.masks, self.any_mask
+        found_bit = 1 << (length - 1)
+        state = 0
+        for index in range(start, len(value)):
+            state = ((state << 1) | 1) & masks.get(value[index], any_mask)
+            if state & found_bit:
+                return index - length + 1
         return -1
+
+
+def _chunks(text: str, wild: set[int]) -> list[tuple[int, str]]:
+    """The literal runs of `text` between wildcard positions, with their offsets."""
+    chunks: list[tuple[int, str]] = []
+    begin = 0
+    for position in [*sorted(wild), len(text)]:
+        if position > begin:
+            chunks.append((begin, text[begin:position]))
+        begin = position + 1
+    return chunks
 
 
 @dataclass(frozen=True)
