@@ -4,6 +4,8 @@ a user permissions boundary (moto has no `put_user_permissions_boundary`)."""
 from __future__ import annotations
 
 import io
+import json
+import urllib.parse
 from typing import Any
 
 import pytest
@@ -187,3 +189,60 @@ def test_progress_bar_only_on_a_terminal(tty: bool) -> None:
         return
     assert text.endswith("collecting [" + "#" * 30 + "] 4/4\n")
     assert "] 2/4" in text
+
+
+def test_boundary_not_listed_is_read_with_get_policy() -> None:
+    import boto3
+    from botocore.stub import Stubber
+
+    aws_policy = "arn:aws:iam::aws:policy/PowerUserAccess"
+    encoded = urllib.parse.quote(json.dumps(ALLOW_ALL))
+    role: dict[str, Any] = {
+        "RoleName": "builder",
+        "RoleId": "AROABUILDER000000000",
+        "Arn": f"arn:aws:iam::{ACCOUNT}:role/builder",
+        "Path": "/",
+        "AssumeRolePolicyDocument": encoded,
+        "RolePolicyList": [],
+        "AttachedManagedPolicies": [],
+        "PermissionsBoundary": {
+            "PermissionsBoundaryType": "Policy",
+            "PermissionsBoundaryArn": aws_policy,
+        },
+    }
+    iam = boto3.Session(
+        aws_access_key_id="x", aws_secret_access_key="y", region_name="us-east-1"
+    ).client("iam")
+    with Stubber(iam) as stubber:
+        stubber.add_response(
+            "get_account_authorization_details",
+            {"RoleDetailList": [role], "Policies": [], "IsTruncated": False},
+            {"Filter": DETAIL_FILTER},
+        )
+        stubber.add_response(
+            "get_policy",
+            {
+                "Policy": {
+                    "PolicyName": "PowerUserAccess",
+                    "Arn": aws_policy,
+                    "DefaultVersionId": "v7",
+                }
+            },
+            {"PolicyArn": aws_policy},
+        )
+        stubber.add_response(
+            "get_policy_version",
+            {"PolicyVersion": {"Document": encoded, "VersionId": "v7"}},
+            {"PolicyArn": aws_policy, "VersionId": "v7"},
+        )
+        log = ErrorLog.empty()
+        section = collect_iam(StubbedClients(iam), CallRecorder(log, ACCOUNT, None))  # type: ignore[arg-type]
+        stubber.assert_no_pending_responses()
+
+    assert log.entries == [] and section is not None
+    document = new_document({"method": "collect"}, {ACCOUNT: section}, None, {})
+    record = Snapshot.from_document(document).principal(role["Arn"])
+    assert record is not None and record.missing_policies == ()
+    assert record.permissions_boundary is not None
+    assert record.permissions_boundary.aws_managed
+    assert record.permissions_boundary.document == ALLOW_ALL

@@ -47,10 +47,58 @@ def collect_iam(
 
     try:
         done = recorder.call("iam", "GetAccountAuthorizationDetails", read)
+        if done:
+            add_referenced_policies(iam, section, recorder, clients.account_id)
     except InputError as exc:
         logger.error("IAM data of %s is malformed: %s", clients.account_id, exc)
         return None
     return section if done else None
+
+
+def referenced_policy_arns(section: dict[str, list[Any]]) -> set[str]:
+    """Managed policies the account's identities attach or use as boundaries."""
+    found: set[str] = set()
+    for list_name in ("UserDetailList", "GroupDetailList", "RoleDetailList"):
+        for entry in section[list_name]:
+            found.update(
+                a["PolicyArn"] for a in entry.get("AttachedManagedPolicies", ())
+            )
+            boundary = entry.get("PermissionsBoundary") or {}
+            if "PermissionsBoundaryArn" in boundary:
+                found.add(boundary["PermissionsBoundaryArn"])
+    return found
+
+
+def add_referenced_policies(
+    iam: Any, section: dict[str, list[Any]], recorder: CallRecorder, account: str
+) -> None:
+    """Read managed policies that are used but not listed, with GetPolicy.
+
+    An AWS managed policy used only as a permissions boundary is not in the
+    `Policies` of get-account-authorization-details.
+    """
+    listed = {policy["Arn"] for policy in section["Policies"]}
+    for arn in sorted(referenced_policy_arns(section) - listed):
+        found = recorder.call(
+            "iam", "GetPolicy", partial(iam.get_policy, PolicyArn=arn)
+        )
+        if found is None:
+            continue
+        policy = found["Policy"]
+        version = recorder.call(
+            "iam",
+            "GetPolicyVersion",
+            partial(
+                iam.get_policy_version,
+                PolicyArn=arn,
+                VersionId=policy["DefaultVersionId"],
+            ),
+        )
+        if version is None:
+            continue
+        default = {**version["PolicyVersion"], "IsDefaultVersion": True}
+        entry = {**policy, "PolicyVersionList": [default]}
+        merge_details(section, {"Policies": [entry]}, f"account {account}")
 
 
 def collect_s3(client: Any, recorder: CallRecorder) -> Iterator[Found]:
