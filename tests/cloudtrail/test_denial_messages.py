@@ -311,6 +311,12 @@ FORMS: list[tuple[str, str, str, dict[str, Any]]] = [
     ),
     ("empty-message", "AccessDenied", "", {"form": MessageForm.EMPTY}),
     (
+        "empty-vpce-message",
+        "VpceAccessDenied",
+        "",
+        {"form": MessageForm.EMPTY, "layer": DenialLayer.VPC_ENDPOINT},
+    ),
+    (
         "invalid-request-cross-account-pass-role",
         "AccessDenied",
         "Cross-account pass role is not allowed.",

@@ -8,10 +8,10 @@ only anchored regular expressions without nested quantifiers.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import functools
 import re
-from dataclasses import dataclass
 from typing import Any
 
 MAX_MESSAGE_LENGTH = 8192
@@ -62,7 +62,7 @@ class MessageForm(str, enum.Enum):
     INVALID_REQUEST = "invalid_request"
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class DenialMessage:
     """What an `errorMessage` says about a denial; absent fields are None."""
 
@@ -127,6 +127,11 @@ LAYER_PHRASES: dict[str, DenialLayer] = {
     "role trust policy": DenialLayer.ROLE_TRUST,
 }
 
+# Error codes that name the layer themselves (VPC endpoint network-activity events).
+ERROR_CODE_LAYERS: dict[str, DenialLayer] = {
+    "VpceAccessDenied": DenialLayer.VPC_ENDPOINT,
+}
+
 # `on resource: <word> <name>`: IAM names some resources instead of giving an ARN.
 NAMED_RESOURCE_PREFIXES: dict[str, ResourceKind] = {
     "role ": ResourceKind.ROLE_NAME,
@@ -176,31 +181,34 @@ def parse_denial_message(error_code: str | None, message: str | None) -> DenialM
     Cached: retries repeat the same message, and the result is immutable.
     """
     text = (message or "").strip()[:MAX_MESSAGE_LENGTH]
-    if text in FIXED_FORMS:
-        return DenialMessage(form=FIXED_FORMS[text])
-
     text, encoded, truncated = split_encoded_message(text)
     text, authorization_id = split_authorization_id(text)
+    parsed = parse_body(text)
+
     evidence = {
         "encoded_message": encoded,
         "encoded_truncated": truncated,
         "authorization_id": authorization_id,
+        "layer": parsed.layer or ERROR_CODE_LAYERS.get(error_code or ""),
     }
-
-    parsed = parse_body(text, error_code, has_encoded=encoded is not None)
-    return replace_evidence(parsed, evidence)
+    return with_evidence(parsed, evidence)
 
 
-def replace_evidence(parsed: DenialMessage, evidence: dict[str, Any]) -> DenialMessage:
-    """Add the blob and the authorization id found around the body."""
-    if evidence["encoded_message"] is None and evidence["authorization_id"] is None:
-        return parsed
-    fields = {**parsed.__dict__, **evidence}
-    return DenialMessage(**fields)
+def with_evidence(parsed: DenialMessage, evidence: dict[str, Any]) -> DenialMessage:
+    """Add what was found around the body: the blob, the id, the code's layer."""
+    changed = {
+        name: value
+        for name, value in evidence.items()
+        if value != getattr(parsed, name)
+    }
+    return dataclasses.replace(parsed, **changed) if changed else parsed
 
 
-def parse_body(text: str, error_code: str | None, has_encoded: bool) -> DenialMessage:
+def parse_body(text: str) -> DenialMessage:
     """Parse the message once the blob and the authorization id are cut off."""
+    fixed_form = FIXED_FORMS.get(text)
+    if fixed_form is not None:
+        return DenialMessage(form=fixed_form)
     if text.startswith(EC2_PREFIX):
         text = text[len(EC2_PREFIX) :].strip()
         if not text:
