@@ -115,20 +115,27 @@ class ErrorLog:
 
 
 class AccountClients:
-    """Clients of one account; creation is serialised (a Session is not thread-safe)."""
+    """Clients of one account, each made once and shared by the worker threads.
+
+    A boto3 Session is not thread-safe, so creating clients is serialised.
+    """
 
     def __init__(self, account_id: str, session: Any) -> None:
         self.account_id = account_id
         self._session = session
         self._lock = threading.Lock()
         self._config = client_config()
+        self._clients: dict[tuple[str, str], Any] = {}
 
     def client(self, service: str, region: str | None = None) -> Any:
         """A client of a service in a region (the session's region when None)."""
+        key = (service, region or self.default_region)
         with self._lock:
-            return self._session.client(
-                service, region_name=region or self.default_region, config=self._config
-            )
+            if key not in self._clients:
+                self._clients[key] = self._session.client(
+                    service, region_name=key[1], config=self._config
+                )
+            return self._clients[key]
 
     @property
     def default_region(self) -> str:
