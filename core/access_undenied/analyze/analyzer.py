@@ -36,8 +36,8 @@ from access_undenied.analyze.result import (
 from access_undenied.cloudtrail.models import ReadError, RecordItem, Request
 from access_undenied.cloudtrail.reader import is_denial
 from access_undenied.cloudtrail.request import build_request
-from access_undenied.engine.evaluate import Evaluator
-from access_undenied.engine.model import EvaluationRequest
+from access_undenied.engine.evaluate import evaluate
+from access_undenied.engine.model import Decision, EvaluationRequest, EvaluationResult
 from access_undenied.errors import AccessUndeniedError
 from access_undenied.iam_data import action_exists
 from access_undenied.policy.variables import Template
@@ -47,10 +47,30 @@ from access_undenied.snapshot.arns import bucket_arn
 logger = logging.getLogger(__name__)
 
 JsonDict = dict[str, Any]
-CACHE_LIMIT = 200_000
+CACHE_LIMIT = 100_000
 
 # The owner assumed for "a resource in some other account" when nothing says.
 OTHER_ACCOUNT = "000000000000"
+
+# Record members `build_request` reads that repeat between events of one request.
+STABLE_MEMBERS = (
+    "errorCode",
+    "errorMessage",
+    "eventSource",
+    "eventName",
+    "awsRegion",
+    "recipientAccountId",
+    "vpcEndpointId",
+)
+NESTED_MEMBERS = ("userIdentity", "requestParameters", "resources")
+
+# Members that change with every event, and the context keys (lowercased) they
+# feed: part of a record's cache key only when a policy reads one of those keys.
+VOLATILE_MEMBERS: Mapping[str, tuple[str, ...]] = {
+    "sourceIPAddress": ("aws:sourceip",),
+    "eventTime": ("aws:currenttime", "aws:epochtime", "aws:multifactorauthage"),
+    "userAgent": ("aws:useragent",),
+}
 
 
 @dataclass(frozen=True)
@@ -73,9 +93,9 @@ class Analyzer:
     def __init__(self, snapshot: Snapshot, *, cache_limit: int = CACHE_LIMIT) -> None:
         self.snapshot = snapshot
         self._policies = PolicyCache()
-        self._evaluator = Evaluator()
         self._assemblies: dict[tuple[Any, ...], tuple[Any, frozenset[str], bool]] = {}
         self._bodies: dict[tuple[Any, ...], CachedBody] = {}
+        self._records: dict[tuple[Any, ...], RecordEntry] = {}
         self._cache_limit = cache_limit
         created = snapshot.created_at
         self._snapshot_time = created.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -120,6 +140,25 @@ class Analyzer:
     def _body_for(self, record: Mapping[str, Any]) -> tuple[CachedBody, str | None]:
         if not is_denial(record):
             return NOT_A_DENIAL, None
+        fingerprint = record_fingerprint(record)
+        entry = self._records.get(fingerprint)
+        volatile = entry.volatile_key(record) if entry is not None else ()
+        if entry is not None and volatile in entry.bodies:
+            return entry.bodies[volatile]
+
+        body, principal, wanted = self._rebuild(record)
+        if entry is None:
+            entry = RecordEntry(volatile_members(wanted), {})
+            self._remember(self._records, fingerprint, entry)
+            volatile = entry.volatile_key(record)
+        if len(entry.bodies) < VOLATILE_LIMIT:
+            entry.bodies[volatile] = (body, principal)
+        return body, principal
+
+    def _rebuild(
+        self, record: Mapping[str, Any]
+    ) -> tuple[CachedBody, str | None, frozenset[str]]:
+        """The body of a record not seen before: rebuild the request first."""
         request = build_request(record)
         principal = caller_arn(request)
         key = first_key(request)
@@ -139,7 +178,7 @@ class Analyzer:
             finding = self._analyze(request, assembled, wanted)
             body = cached_body(build_result_body(finding))
             self._remember(self._bodies, full_key, body)
-        return body, principal
+        return body, principal, wanted
 
     def _assemble(self, request: Request) -> tuple[Any, frozenset[str], bool]:
         try:
@@ -186,14 +225,9 @@ class Analyzer:
         evaluation = for_this_record(assembly.evaluation, request)
         assembly = dataclasses.replace(assembly, evaluation=evaluation)
         summary = summarize_request(evaluation, assembly, wanted)
-        result = self._evaluator.evaluate(evaluation)
+        result = judge(evaluation)
         found = findings.finding_for_result(
-            request,
-            assembly,
-            result,
-            summary,
-            self._evaluator.evaluate,
-            bool(request.resources),
+            request, assembly, result, summary, verify, bool(request.resources)
         )
         return findings.check_missing(found, assembly)
 
@@ -226,9 +260,61 @@ class Analyzer:
         return float(self._snapshot_epoch - epoch)
 
     def _remember(self, cache: dict[Any, Any], key: Any, value: Any) -> None:
+        """Store in a bounded cache; the oldest entry goes first (FIFO)."""
         if len(cache) >= self._cache_limit:
-            cache.clear()
+            del cache[next(iter(cache))]
         cache[key] = value
+
+
+VOLATILE_LIMIT = 64
+
+
+@dataclass
+class RecordEntry:
+    """Results of records that differ only in per-event members.
+
+    `members` are the per-event members whose values the policies read; the
+    results are kept by those values.
+    """
+
+    members: tuple[str, ...]
+    bodies: dict[tuple[Any, ...], tuple[CachedBody, str | None]]
+
+    def volatile_key(self, record: Mapping[str, Any]) -> tuple[Any, ...]:
+        """The values of the per-event members that matter for this request."""
+        return tuple(record.get(member) for member in self.members)
+
+
+def record_fingerprint(record: Mapping[str, Any]) -> tuple[Any, ...]:
+    """What a record's request depends on, apart from per-event members."""
+    get = record.get
+    return (
+        tuple(get(member) for member in STABLE_MEMBERS),
+        isinstance(get("tlsDetails"), dict),
+        tuple(repr(get(member)) for member in NESTED_MEMBERS),
+    )
+
+
+def volatile_members(wanted: frozenset[str]) -> tuple[str, ...]:
+    """The per-event members that feed a context key the policies read."""
+    return tuple(
+        member
+        for member, keys in VOLATILE_MEMBERS.items()
+        if any(key in wanted for key in keys)
+    )
+
+
+def judge(evaluation: EvaluationRequest) -> EvaluationResult:
+    """Evaluate; near misses are computed only where a missing key may matter."""
+    result = evaluate(evaluation, explain=False)
+    if result.missing_context_keys and result.decision is Decision.IMPLICITLY_DENIED:
+        return evaluate(evaluation, explain=True)
+    return result
+
+
+def verify(evaluation: EvaluationRequest) -> EvaluationResult:
+    """Evaluate a request with a fix applied (no near misses needed)."""
+    return evaluate(evaluation, explain=False)
 
 
 def first_key(request: Request) -> tuple[Any, ...]:

@@ -9,7 +9,6 @@ explains the denial to a person. Templates take `str.format` fields from
 from __future__ import annotations
 
 import enum
-import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -248,7 +247,7 @@ def render_explanation(code: ReasonCode, fields: Mapping[str, str]) -> str:
     """Fill the sentence template of `code` with `fields`."""
     template = REASONS[code].explanation
     values = _Blank({k: v for k, v in fields.items() if v is not None})
-    return string.Formatter().vformat(template, (), values)
+    return template.format_map(values)
 
 
 def assessment_result(code: ReasonCode) -> str:

@@ -207,10 +207,10 @@ def assemble_result(
 
 
 def _plain(value: Mapping[str, Any] | None) -> JsonDict | None:
+    """A statement or condition as a dict; they come from JSON, so no copy."""
     if value is None:
         return None
-    plain: JsonDict = json.loads(json.dumps(value))
-    return plain
+    return value if isinstance(value, dict) else dict(value)
 
 
 @lru_cache(maxsize=1)
