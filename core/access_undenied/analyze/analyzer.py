@@ -23,6 +23,7 @@ from access_undenied.analyze.assemble import (
     assemble,
     caller_arn,
     principal_account,
+    with_derived,
 )
 from access_undenied.analyze.reasons import ReasonCode, render_explanation
 from access_undenied.analyze.result import (
@@ -222,7 +223,9 @@ class Analyzer:
     def _evaluate(
         self, request: Request, assembly: Assembly, wanted: frozenset[str]
     ) -> Finding:
-        evaluation = for_this_record(assembly.evaluation, request)
+        evaluation = for_this_record(
+            assembly.evaluation, request, assembly.derived_context
+        )
         assembly = dataclasses.replace(assembly, evaluation=evaluation)
         summary = summarize_request(evaluation, assembly, wanted)
         result = judge(evaluation)
@@ -366,11 +369,10 @@ def template_keys(pattern: object) -> tuple[str, ...]:
 
 
 def for_this_record(
-    evaluation: EvaluationRequest, request: Request
+    evaluation: EvaluationRequest, request: Request, derived: Mapping[str, Any]
 ) -> EvaluationRequest:
     """The assembled request with this record's caller and context keys."""
-    merged = dict(evaluation.context)
-    merged.update(request.context)
+    merged = with_derived(request.context, derived)
     principal = caller_arn(request) or evaluation.principal
     return dataclasses.replace(evaluation, principal=principal, context=merged)
 

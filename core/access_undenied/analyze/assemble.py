@@ -62,6 +62,7 @@ class Assembly:
     levels: Mapping[str, tuple[OrgNode, ...]] = field(default_factory=dict)
     missing: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    derived_context: Mapping[str, Any] = field(default_factory=dict)
 
 
 class PolicyCache:
@@ -106,11 +107,12 @@ def assemble(
     policies: dict[str, PolicyRecord] = {}
     levels: dict[str, tuple[OrgNode, ...]] = {}
 
+    derived = derived_context(request, snapshot, record, owner)
     evaluation = EvaluationRequest(
         principal=principal_arn,
         action=action,
         resource=resource,
-        context=build_context(request, snapshot, record, owner),
+        context=with_derived(request.context, derived),
         resource_account=owner,
         identity_policies=parse_all(identity_records(record), cache, policies),
         permissions_boundary=parse_one(boundary_record(record), cache, policies),
@@ -130,6 +132,7 @@ def assemble(
         policies=policies,
         levels=levels,
         missing=tuple(missing + resource_missing),
+        derived_context=derived,
     )
 
 
@@ -283,25 +286,35 @@ def rcp_services() -> frozenset[str]:
     )
 
 
-def build_context(
+def with_derived(
+    context: Mapping[str, Any], derived: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The record's context keys, plus the derived ones the record does not give."""
+    merged = dict(context)
+    for key, value in derived.items():
+        merged.setdefault(key, value)
+    return merged
+
+
+def derived_context(
     request: Request,
     snapshot: Snapshot,
     record: PrincipalRecord | None,
     owner: str | None,
 ) -> dict[str, Any]:
-    """The record's context keys plus what the snapshot knows of both parties."""
-    context: dict[str, Any] = dict(request.context)
+    """Context keys the snapshot knows of both parties: tags, organization, owner."""
+    context: dict[str, Any] = {}
     if record is not None:
         for key, value in record.tags.items():
-            context.setdefault(f"aws:PrincipalTag/{key}", value)
+            context[f"aws:PrincipalTag/{key}"] = value
     organization = snapshot.organization
+    if owner is not None:
+        context["aws:ResourceAccount"] = owner
     if organization is None or organization.id is None:
         return context
     account = principal_account(request)
     if account is not None and organization.contains(account):
-        context.setdefault("aws:PrincipalOrgID", organization.id)
-    if owner is not None:
-        context.setdefault("aws:ResourceAccount", owner)
-        if organization.contains(owner):
-            context.setdefault("aws:ResourceOrgID", organization.id)
+        context["aws:PrincipalOrgID"] = organization.id
+    if owner is not None and organization.contains(owner):
+        context["aws:ResourceOrgID"] = organization.id
     return context
