@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "collect": "collect",
     "get-scps": "get_scps",
     "simulate": "simulate",
+    "summarize": "summarize",
 }
 
 VERBOSITY_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")

@@ -1,0 +1,101 @@
+"""`summarize`: denials grouped by principal, reason and policy, with merged fixes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
+    """Add `summarize --results-file F | --events-file F (with account data)`."""
+    parser = subparsers.add_parser(
+        "summarize",
+        help="group denials by principal, reason and policy; merge the fixes",
+    )
+    parser.add_argument(
+        "--results-file",
+        metavar="FILE",
+        help='output of analyze: {"Results": [...]} or JSON Lines; - for stdin',
+    )
+    parser.add_argument("--events-file", action="append", metavar="FILE")
+    parser.add_argument("--snapshot", metavar="FILE")
+    parser.add_argument("--account-details", action="append", default=[])
+    parser.add_argument("--scp-file", metavar="FILE")
+    parser.add_argument("--resource-policies", metavar="FILE")
+    parser.add_argument("--format", choices=("json", "table"), default="table")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Summarize the results given, or analyze the events first."""
+    from access_undenied.analyze.summarize import render_table, summarize
+    from access_undenied.errors import InputError
+
+    try:
+        results = list(read_results(args))
+    except InputError as exc:
+        sys.stderr.write(f"summarize: {exc}\n")
+        return 2
+    summary = summarize(results)
+    if args.format == "json":
+        sys.stdout.write(json.dumps(summary.to_dict(), indent=2) + "\n")
+    else:
+        sys.stdout.write(render_table(summary))
+    return 0
+
+
+def read_results(args: argparse.Namespace) -> Iterator[dict[str, Any]]:
+    """Results from --results-file, or from analyzing --events-file."""
+    from access_undenied.errors import InputError
+
+    if args.results_file:
+        yield from read_results_file(args.results_file)
+        return
+    if not args.events_file:
+        raise InputError("give --results-file FILE, or --events-file FILE with data")
+    from access_undenied.analyze import Analyzer
+    from access_undenied.cloudtrail.reader import iter_denials
+    from access_undenied.commands.analyze import NO_DATA_MESSAGE, load_account_data
+
+    args.management_account_role_arn = None
+    args.cross_account_role_name = "AccessUndeniedRole"
+    snapshot = load_account_data(args, args.events_file)
+    if snapshot is None:
+        raise InputError(NO_DATA_MESSAGE)
+    analyzer = Analyzer(snapshot)
+    for source in args.events_file:
+        for item in iter_denials(source):
+            yield analyzer.explain_item(item)[0]
+
+
+def read_results_file(path: str) -> Iterator[dict[str, Any]]:
+    """`{"Results": [...]}` or one result per line."""
+    from access_undenied.errors import InputError
+
+    try:
+        if path == "-":
+            text = sys.stdin.read()
+        else:
+            with open(path, encoding="utf-8") as stream:
+                text = stream.read()
+    except OSError as exc:
+        raise InputError(f"results file {path!r}: {exc}") from exc
+    try:
+        document = json.loads(text)
+    except ValueError:
+        document = None
+    if isinstance(document, dict) and isinstance(document.get("Results"), list):
+        yield from document["Results"]
+        return
+    if isinstance(document, dict):
+        yield document
+        return
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            yield json.loads(line)
+        except ValueError as exc:
+            raise InputError(f"{path}: line {number} is not JSON ({exc})") from exc
