@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from robust_support import example_data_arguments, example_denials
@@ -59,10 +60,23 @@ def wait_for_results(process: subprocess.Popen[bytes], output: Path) -> None:
     pytest.fail("analyze wrote no results in time")
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize(
-    "stop", [signal.SIGKILL, signal.SIGINT, signal.SIGTERM], ids=lambda s: s.name
+# A fatal signal can stop a write of several pages at a page boundary (the kernel
+# checks for it between pages), leaving a batch cut short: see the page-boundary
+# test below, which shows it every time. Here it shows now and then.
+FATAL_SIGNAL_CUTS_A_BATCH = pytest.mark.xfail(
+    strict=False,
+    reason="analyze/writers.py ResultsFileSink.flush: a multi-page pwrite cut at a "
+    "page boundary by SIGKILL/SIGTERM leaves the file without its closing",
 )
+STOPS = [
+    pytest.param(signal.SIGKILL, id="SIGKILL", marks=FATAL_SIGNAL_CUTS_A_BATCH),
+    pytest.param(signal.SIGINT, id="SIGINT"),
+    pytest.param(signal.SIGTERM, id="SIGTERM", marks=FATAL_SIGNAL_CUTS_A_BATCH),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stop", STOPS)
 def test_stopped_run_leaves_every_written_result(
     large_tree: tuple[Path, list[str]], tmp_path: Path, stop: signal.Signals
 ) -> None:
@@ -86,3 +100,46 @@ def test_stopped_run_leaves_every_written_result(
     assert written == expected[: len(written)], "a result was lost or repeated"
     assert all(result["ReasonCode"] != "error" for result in results)
     assert output.stat().st_mode & 0o777 == 0o600
+
+
+PAGE = 4096
+
+
+def cut_at_next_page(real_pwrite: Any) -> Any:
+    """An `os.pwrite` that writes up to the next page boundary, then dies."""
+
+    def pwrite(fd: int, data: bytes, offset: int) -> int:
+        boundary = (offset // PAGE + 1) * PAGE
+        if offset + len(data) <= boundary:
+            return int(real_pwrite(fd, data, offset))
+        real_pwrite(fd, data[: boundary - offset], offset)
+        raise Killed
+
+    return pwrite
+
+
+class Killed(BaseException):
+    """The process died inside a write."""
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="analyze/writers.py ResultsFileSink.flush writes each batch and its "
+    "closing in one multi-page pwrite; cut at a page boundary, the file is not JSON",
+)
+def test_a_write_cut_at_a_page_boundary_leaves_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from access_undenied.analyze.writers import ResultsFileSink
+
+    path = tmp_path / "results.json"
+    sink = ResultsFileSink(str(path), flush_seconds=3600, max_buffer=3 * PAGE)
+    results = [{"EventId": f"e-{n}", "Padding": "x" * 700} for n in range(20)]
+    monkeypatch.setattr(os, "pwrite", cut_at_next_page(os.pwrite))
+
+    with pytest.raises(Killed):
+        for result in results:
+            sink.write(result, json.dumps(result))
+
+    written = json.loads(path.read_bytes())["Results"]
+    assert written == results[: len(written)]
