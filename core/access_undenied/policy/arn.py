@@ -12,7 +12,14 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from access_undenied.policy.wildcard import Token, WildcardPattern, compile_tokens
+from access_undenied.policy.wildcard import (
+    STAR,
+    Token,
+    WildcardPattern,
+    compile_tokens,
+    compile_wildcard,
+    has_wildcard,
+)
 
 ARN_SEGMENTS = 6
 
@@ -54,33 +61,35 @@ def arn_account(text: str) -> str | None:
 
 @dataclass(frozen=True)
 class ArnPattern:
-    """A compiled ARN pattern (case-sensitive); plain text falls back to one pattern."""
+    """A compiled ARN pattern (case-sensitive).
+
+    `literal` is set for a pattern without wildcards, `match_all` for `*`; `plain`
+    is the one wildcard pattern of a text that is not six ARN segments; `checks`
+    are the ARN segments that do not accept anything, with their positions.
+    """
 
     pattern: str
-    whole: WildcardPattern
-    segments: tuple[WildcardPattern, ...] | None
+    literal: str | None = None
     match_all: bool = False
-    # The segments that do not accept anything, with their positions.
+    plain: WildcardPattern | None = field(default=None, repr=False)
     checks: tuple[tuple[int, WildcardPattern], ...] = field(default=(), repr=False)
 
     def matches(self, value: str) -> bool:
         """True if `value` matches, comparing the six ARN segments one by one."""
-        if self.whole.literal is not None:
-            return value == self.whole.literal
+        if self.literal is not None:
+            return value == self.literal
         if self.match_all:
             return True
-        if self.segments is None:
-            return ":" not in value and self.whole.matches(value)
         return self.matches_parts(value, value.split(":", ARN_SEGMENTS - 1))
 
     def matches_parts(self, value: str, parts: list[str]) -> bool:
         """Like `matches`, also given `value.split(":", 5)`, split once per request."""
-        if self.whole.literal is not None:
-            return value == self.whole.literal
+        if self.literal is not None:
+            return value == self.literal
         if self.match_all:
             return True
-        if self.segments is None:
-            return len(parts) == 1 and self.whole.matches(parts[0])
+        if self.plain is not None:
+            return len(parts) == 1 and self.plain.matches(value)
         if len(parts) != ARN_SEGMENTS:
             return False
         return all(
@@ -91,22 +100,40 @@ class ArnPattern:
 @functools.lru_cache(maxsize=65536)
 def compile_arn(pattern: str) -> ArnPattern:
     """Compile an ARN pattern whose `*` and `?` are all wildcards."""
-    return compile_arn_tokens(((pattern, False),), pattern)
+    if not has_wildcard(pattern):
+        return ArnPattern(pattern, literal=pattern)
+    if not pattern.strip(STAR):
+        return ArnPattern(pattern, match_all=True)
+    parts = pattern.split(":", ARN_SEGMENTS - 1)
+    if len(parts) != ARN_SEGMENTS:
+        return ArnPattern(pattern, plain=compile_wildcard(pattern))
+    checks = tuple(
+        (position, compile_wildcard(part))
+        for position, part in enumerate(parts)
+        if part.strip(STAR) or not part
+    )
+    return ArnPattern(pattern, checks=checks)
 
 
 def compile_arn_tokens(tokens: Sequence[Token], source: str) -> ArnPattern:
     """Compile an ARN pattern from literal and wildcard tokens."""
+    if all(literal for _, literal in tokens):
+        return ArnPattern(source, literal="".join(text for text, _ in tokens))
     whole = compile_tokens(tokens, False, source)
+    if whole.literal is not None:
+        return ArnPattern(source, literal=whole.literal)
+    if whole.is_match_all:
+        return ArnPattern(source, match_all=True)
     split = _split_tokens(tokens)
     if len(split) != ARN_SEGMENTS:
-        return ArnPattern(source, whole, None, whole.is_match_all)
-    segments = tuple(compile_tokens(part, False, source) for part in split)
+        return ArnPattern(source, plain=whole)
+    segments = [compile_tokens(part, False, source) for part in split]
     checks = tuple(
         (position, segment)
         for position, segment in enumerate(segments)
         if not segment.is_match_all
     )
-    return ArnPattern(source, whole, segments, whole.is_match_all, checks)
+    return ArnPattern(source, checks=checks)
 
 
 def _split_tokens(tokens: Sequence[Token]) -> list[list[Token]]:

@@ -129,7 +129,7 @@ def _comparison(
     def test(prepared: tuple[float, ...], value: str) -> bool:
         try:
             number = parse(value)
-        except ValueError:
+        except (ValueError, OverflowError):
             return False
         return any(compare(number, limit) for limit in prepared)
 
@@ -259,7 +259,7 @@ def _resolve_prepared(condition: Condition, spec: Operator, lookup: Lookup) -> A
             values.append(tokens)
     try:
         return prepare_values(spec, tuple(values))
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
 
 

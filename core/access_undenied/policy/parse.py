@@ -79,14 +79,26 @@ def load_document(document: Any, policy_id: str = "") -> Mapping[str, Any]:
         kind = type(document).__name__
         raise PolicyParseError(f"expected a JSON object or text, got {kind}", policy_id)
 
-    text = document.decode() if isinstance(document, bytes) else document
+    try:
+        text = document.decode() if isinstance(document, bytes) else document
+    except UnicodeDecodeError as exc:
+        raise PolicyParseError("the document is not UTF-8 text", policy_id) from exc
     text = text.strip()
     if text.startswith("%"):
         text = urllib.parse.unquote(text)
+    return _json_object(text, policy_id)
+
+
+def _json_object(text: str, policy_id: str) -> dict[str, Any]:
+    """JSON text to a dict; every way json.loads can fail becomes PolicyParseError."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise PolicyParseError(f"not valid JSON ({exc.msg})", policy_id) from exc
+    except RecursionError as exc:
+        raise PolicyParseError("the JSON text is nested too deeply", policy_id) from exc
+    except ValueError as exc:  # e.g. an integer beyond Python's digit limit
+        raise PolicyParseError(f"not valid JSON ({exc})", policy_id) from exc
     if not isinstance(data, dict):
         raise PolicyParseError("the document is not a JSON object", policy_id)
     return data
@@ -200,9 +212,13 @@ def _conditions(raw: Any, version: str | None, fail: Any) -> tuple[Condition, ..
 
     conditions: list[Condition] = []
     for operator_text, block in raw.items():
+        if not isinstance(operator_text, str):
+            raise fail(f"condition operator {operator_text!r} is not text")
         if not isinstance(block, Mapping):
             raise fail(f"condition operator {operator_text} must map keys to values")
         for key, values in block.items():
+            if not isinstance(key, str):
+                raise fail(f"condition key {key!r} under {operator_text} is not text")
             texts = tuple(
                 _condition_text(value, key, fail) for value in as_tuple(values)
             )
@@ -214,8 +230,13 @@ def _condition_text(value: Any, key: str, fail: Any) -> str:
     """A condition value as IAM reads it: JSON booleans become `true`/`false`."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (str, int, float)):
-        return str(value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)):
+        try:
+            return str(value)
+        except ValueError as exc:  # an integer beyond Python's digit limit
+            raise fail(f"condition key {key} has a number too long to read") from exc
     raise fail(f"condition key {key} has a value that is not a string")
 
 
@@ -230,7 +251,7 @@ def build_condition(
     if spec is not None and not any(templates):
         try:
             prepared = prepare_values(spec, tuple(((v, False),) for v in values))
-        except ValueError:
+        except (ValueError, OverflowError):
             invalid = f"a value of {key} is not valid for {base}: {list(values)}"
     return Condition(
         operator_text, base, set_operator, if_exists, key, values,
@@ -262,16 +283,28 @@ def build_action_index(
     Statements with `NotAction` or a wildcard in the service prefix go to every
     service; the order of statements is kept.
     """
-    any_service = tuple(s for s in statements if _service_prefixes(s) is None)
-    services = {prefix for s in statements for prefix in _service_prefixes(s) or ()}
+    by_service: dict[str, list[Statement]] = {}
+    any_service: list[Statement] = []
+    for statement in statements:
+        prefixes = _service_prefixes(statement)
+        if prefixes is None:
+            any_service.append(statement)
+            continue
+        for prefix in prefixes:
+            by_service.setdefault(prefix, []).append(statement)
+
     index = {
-        service: tuple(
-            s for s in statements
-            if s in any_service or service in (_service_prefixes(s) or ())
-        )
-        for service in services
-    }  # fmt: skip
-    return MappingProxyType(index), any_service
+        service: tuple(_merged(listed, any_service))
+        for service, listed in by_service.items()
+    }
+    return MappingProxyType(index), tuple(any_service)
+
+
+def _merged(first: list[Statement], second: list[Statement]) -> list[Statement]:
+    """Two lists of statements in policy order, merged by statement index."""
+    if not second:
+        return first
+    return sorted([*first, *second], key=lambda statement: statement.index)
 
 
 def _service_prefixes(statement: Statement) -> frozenset[str] | None:

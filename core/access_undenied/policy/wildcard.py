@@ -11,8 +11,9 @@ backtracking is ever needed and hostile patterns such as `*a*a*a*b` stay linear.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import NamedTuple
 
 STAR = "*"
 QMARK = "?"
@@ -33,22 +34,6 @@ class Segment:
 
     text: str
     any_positions: tuple[int, ...]
-    # Literal runs between the `?`, as (offset, text), for matches_at.
-    chunks: tuple[tuple[int, str], ...] = field(init=False, compare=False, repr=False)
-    # Shift-And tables: the bit mask of each character, and of any character.
-    masks: dict[str, int] = field(init=False, compare=False, repr=False)
-    any_mask: int = field(init=False, compare=False, repr=False)
-
-    def __post_init__(self) -> None:
-        wild = set(self.any_positions)
-        any_mask = sum(1 << position for position in wild)
-        masks: dict[str, int] = {}
-        for position, char in enumerate(self.text):
-            if position not in wild:
-                masks[char] = masks.get(char, any_mask) | (1 << position)
-        object.__setattr__(self, "chunks", tuple(_chunks(self.text, wild)))
-        object.__setattr__(self, "masks", masks)
-        object.__setattr__(self, "any_mask", any_mask)
 
     def matches_at(self, value: str, start: int) -> bool:
         """True if the segment matches `value` starting at index `start`."""
@@ -56,7 +41,8 @@ class Segment:
             return value.startswith(self.text, start)
         if start + len(self.text) > len(value):
             return False
-        return all(value.startswith(text, start + at) for at, text in self.chunks)
+        chunks = _tables(self.text, self.any_positions).chunks
+        return all(value.startswith(text, start + at) for at, text in chunks)
 
     def find(self, value: str, start: int) -> int:
         """The leftmost index >= start where the segment matches, or -1."""
@@ -65,7 +51,8 @@ class Segment:
         length = len(self.text)
         if length == 0:
             return start if start <= len(value) else -1
-        masks, any_mask = self.masks, self.any_mask
+        tables = _tables(self.text, self.any_positions)
+        masks, any_mask = tables.masks, tables.any_mask
         found_bit = 1 << (length - 1)
         state = 0
         for index in range(start, len(value)):
@@ -73,6 +60,26 @@ class Segment:
             if state & found_bit:
                 return index - length + 1
         return -1
+
+
+class _Tables(NamedTuple):
+    """Literal runs between the `?` (offset, text), and the Shift-And bit masks."""
+
+    chunks: tuple[tuple[int, str], ...]
+    masks: dict[str, int]
+    any_mask: int
+
+
+@functools.lru_cache(maxsize=4096)
+def _tables(text: str, any_positions: tuple[int, ...]) -> _Tables:
+    """Built once per segment with `?`, on first use."""
+    wild = set(any_positions)
+    any_mask = sum(1 << position for position in wild)
+    masks: dict[str, int] = {}
+    for position, char in enumerate(text):
+        if position not in wild:
+            masks[char] = masks.get(char, any_mask) | (1 << position)
+    return _Tables(tuple(_chunks(text, wild)), masks, any_mask)
 
 
 def _chunks(text: str, wild: set[int]) -> list[tuple[int, str]]:
@@ -150,6 +157,11 @@ def compile_tokens(
     tokens: Iterable[Token], ignore_case: bool, source: str
 ) -> WildcardPattern:
     """Compile literal and wildcard tokens; literal text never acts as a wildcard."""
+    tokens = tuple(tokens)
+    if all(literal or not has_wildcard(text) for text, literal in tokens):
+        text = "".join(text for text, _ in tokens)
+        text = text.lower() if ignore_case else text
+        return WildcardPattern(source, ignore_case, text, Segment(text, ()), (), None)
     pieces = _pieces(tokens, ignore_case)
     if len(pieces) == 1 and not pieces[0].any_positions:
         text = pieces[0].text
@@ -166,19 +178,27 @@ def compile_tokens(
 def _pieces(tokens: Iterable[Token], ignore_case: bool) -> list[Segment]:
     """Split tokens on `*` into segments, noting where `?` stands."""
     pieces: list[Segment] = []
-    text: list[str] = []
+    parts: list[str] = []
+    length = 0
     any_positions: list[int] = []
-    for chunk, literal in _characters(tokens):
-        if not literal and chunk == STAR:
-            pieces.append(Segment("".join(text), tuple(any_positions)))
-            text, any_positions = [], []
-            continue
-        if not literal and chunk == QMARK:
-            any_positions.append(len(text))
-        text.append(chunk.lower() if ignore_case else chunk)
-    pieces.append(Segment("".join(text), tuple(any_positions)))
+    for chunk, literal in tokens:
+        text = chunk.lower() if ignore_case else chunk
+        runs = [text] if literal else text.split(STAR)
+        for number, run in enumerate(runs):
+            if number:
+                pieces.append(Segment("".join(parts), tuple(any_positions)))
+                parts, length, any_positions = [], 0, []
+            if not literal and QMARK in run:
+                any_positions.extend(length + at for at in _positions(run, QMARK))
+            parts.append(run)
+            length += len(run)
+    pieces.append(Segment("".join(parts), tuple(any_positions)))
     return pieces
 
 
-def _characters(tokens: Iterable[Token]) -> Sequence[tuple[str, bool]]:
-    return [(char, literal) for chunk, literal in tokens for char in chunk]
+def _positions(text: str, char: str) -> Iterator[int]:
+    """Every index of `char` in `text`."""
+    found = text.find(char)
+    while found >= 0:
+        yield found
+        found = text.find(char, found + 1)
