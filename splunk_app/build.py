@@ -57,9 +57,9 @@ SOURCE_EXCLUDED = frozenset({"local", "__pycache__"})
 FIXED_MTIME = int(os.environ.get("SOURCE_DATE_EPOCH", "315532800"))
 
 
-def read_version() -> str:
+def read_version(core: Path) -> str:
     """Return `__version__` of the core, read from its source without importing."""
-    tree = ast.parse((CORE_PACKAGE / "__init__.py").read_text(encoding="utf-8"))
+    tree = ast.parse((core / "__init__.py").read_text(encoding="utf-8"))
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(
             isinstance(target, ast.Name) and target.id == "__version__"
@@ -67,7 +67,7 @@ def read_version() -> str:
         ):
             return str(ast.literal_eval(node.value))
 
-    raise SystemExit(f"no __version__ in {CORE_PACKAGE / '__init__.py'}")
+    raise SystemExit(f"no __version__ in {core / '__init__.py'}")
 
 
 def copy_app_source(app_dir: Path, version: str) -> None:
@@ -89,11 +89,11 @@ def copy_app_source(app_dir: Path, version: str) -> None:
     app_conf.write_text(text, encoding="utf-8")
 
 
-def copy_core(lib_dir: Path) -> None:
+def copy_core(core: Path, lib_dir: Path) -> None:
     """Copy the core package into lib/, without caches."""
     shutil.copytree(
-        CORE_PACKAGE,
-        lib_dir / CORE_PACKAGE.name,
+        core,
+        lib_dir / "access_undenied",
         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
     )
 
@@ -187,14 +187,14 @@ def add_entry(tar: tarfile.TarFile, path: Path, relative: Path) -> None:
     tar.addfile(info, io.BytesIO(data))
 
 
-def build(output: Path, wheelhouse: Path) -> Path:
+def build(output: Path, wheelhouse: Path, core: Path = CORE_PACKAGE) -> Path:
     """Stage the app, vendor its packages and write the package; return its path."""
-    version = read_version()
+    version = read_version(core)
     with tempfile.TemporaryDirectory(prefix="au-splunk-") as tmp:
         stage = Path(tmp)
         app_dir = stage / APP_ID
         copy_app_source(app_dir, version)
-        copy_core(app_dir / "lib")
+        copy_core(core, app_dir / "lib")
         vendor(app_dir / "lib", wheelhouse)
         prune(app_dir)
 
@@ -208,9 +208,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, default=ROOT / "dist")
     parser.add_argument("--wheelhouse", type=Path, default=DEFAULT_WHEELHOUSE)
+    parser.add_argument(
+        "--core", type=Path, default=CORE_PACKAGE, help="the access_undenied package"
+    )
     args = parser.parse_args(argv)
 
-    target = build(args.output.resolve(), args.wheelhouse.resolve())
+    target = build(args.output.resolve(), args.wheelhouse.resolve(), args.core)
     print(target)
     return 0
 

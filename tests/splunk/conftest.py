@@ -21,15 +21,11 @@ PYTHONS = {
 }
 
 
-def build_package(output: Path) -> Path:
+def build_package(output: Path, *options: str) -> Path:
     """Run the real build script, as `make splunk-app` does."""
+    script = str(ROOT / "splunk_app" / "build.py")
     completed = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "splunk_app" / "build.py"),
-            "--output",
-            str(output),
-        ],
+        [sys.executable, script, "--output", str(output), *options],
         check=True,
         capture_output=True,
         text=True,

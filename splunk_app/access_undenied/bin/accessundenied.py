@@ -33,8 +33,8 @@ from splunklib.searchcommands import (  # noqa: E402
 CONF_NAME = "access_undenied.conf"
 SNAPSHOT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 MULTIVALUE_FIELDS = frozenset({"denied_by", "unsupported"})
-# Request keys (masked records) whose fields are kept; past this the cache restarts.
-CACHE_LIMIT = 100_000
+# Request keys (masked records, ~2 KB each) kept; past this the cache restarts.
+CACHE_LIMIT = 20_000
 
 # Members that differ on every event but never reach the request context, by the
 # path to them in the record. Masked, they leave the text of the request alone.
@@ -148,8 +148,13 @@ class RequestKey:
         key, count = self._pattern.subn(replace, text)
         return (key if count == len(found) else None), found
 
-    def verify(self, record: Mapping[str, Any], found: Mapping[str, str]) -> bool:
-        """Say whether each masked value is the record's own member."""
+    def verify(self, text: str, found: Mapping[str, str]) -> bool:
+        """Say whether the text is a JSON record whose members are what was masked."""
+        try:
+            record = json.loads(text)
+        except ValueError:
+            return False
+
         return all(member(record, self._paths[n]) == v for n, v in found.items())
 
 
@@ -180,10 +185,11 @@ class Enricher:
 
     def __init__(self, analyzer: Any, prefix: str, reads_time: bool) -> None:
         """Wrap an `Analyzer`, the output field prefix and the snapshot's time use."""
+        from access_undenied.analyze import FLAT_FIELDS, explain_text, flatten_result
         from access_undenied.analyze.analyzer import error_body
-        from access_undenied.analyze.fields import FLAT_FIELDS, flatten_result
 
         self._analyzer = analyzer
+        self._explain_text = explain_text
         self._error_body = error_body
         self._flatten = flatten_result
         self._names = tuple((name, prefix + name) for name in FLAT_FIELDS)
@@ -197,39 +203,21 @@ class Enricher:
         if isinstance(text, list):
             # A multivalue field: the record is its first value.
             text = text[0] if text else ""
-        if not isinstance(text, str):
-            text = ""
+        if not isinstance(text, str) or not text:
+            missing = self._error_body("the field holds no CloudTrail record")
+            return self._convert(missing), None
 
         key, found = self._keys.mask(text)
         cached = self._cache.get(key) if key is not None else None
         if cached is not None:
             return cached, found.get("eventID")
 
-        return self._explain(text, key, found)
-
-    def _explain(
-        self, text: str, key: str | None, found: Mapping[str, str]
-    ) -> tuple[Mapping[str, Any], str | None]:
-        try:
-            record = json.loads(text)
-        except ValueError as exc:
-            return self._convert(self._not_json(text, exc)), None
-
-        fields = self._convert(self._analyzer.explain_record(record))
-        if not isinstance(record, dict):
-            return fields, None
-
-        if key is not None and self._keys.verify(record, found):
+        fields = self._convert(self._explain_text(self._analyzer, text))
+        if key is not None and self._keys.verify(text, found):
             if len(self._cache) >= CACHE_LIMIT:
                 self._cache.clear()
             self._cache[key] = fields
-        event_id = record.get("eventID")
-        return fields, event_id if isinstance(event_id, str) else None
-
-    def _not_json(self, text: str, exc: Exception) -> dict[str, Any]:
-        if not text:
-            return dict(self._error_body("the field holds no CloudTrail record"))
-        return dict(self._error_body(f"not a JSON CloudTrail record: {exc}"))
+        return fields, fields[self.event_id_field]
 
     def _convert(self, result: Mapping[str, Any]) -> dict[str, Any]:
         flat = self._flatten(result)
@@ -255,7 +243,7 @@ def load_enricher(path: str, prefix: str) -> Enricher:
     except Exception as exc:  # a snapshot the model cannot take is just as unusable
         raise SnapshotUnavailable(f"snapshot {path!r} cannot be used: {exc}") from exc
 
-    from access_undenied.analyze.analyzer import Analyzer
+    from access_undenied.analyze import Analyzer
 
     enricher = Enricher(Analyzer(snapshot), prefix, snapshot_reads_time(path))
     _ENRICHERS[key] = enricher
