@@ -203,6 +203,37 @@ BAD = [
         "Action",
     ),
     ("not-a-document", 42, None, "int"),
+    ("too-deep", "[" * 100_000 + "]" * 100_000, None, "nested too deeply"),
+    (
+        "digit-limit",
+        '{"Statement": {"Effect": "Allow", "Action": "*", '
+        + '"Condition": {"NumericEquals": {"k": '
+        + "9" * 5000
+        + "}}}}",
+        None,
+        "not valid JSON",
+    ),
+    ("bad-utf8", b'{"Statement": [\xff]}', None, "UTF-8"),
+    (
+        "operator-not-text",
+        {
+            "Statement": [
+                {"Effect": "Allow", "Action": "*", "Condition": {1: {"k": "v"}}}
+            ]
+        },
+        0,
+        "not text",
+    ),
+    (
+        "condition-key-not-text",
+        {
+            "Statement": [
+                {"Effect": "Allow", "Action": "*", "Condition": {"Bool": {2: "true"}}}
+            ]
+        },
+        0,
+        "not text",
+    ),
 ]
 
 
