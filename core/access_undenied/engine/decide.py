@@ -28,7 +28,7 @@ from access_undenied.policy.principal import GrantKind, PrincipalKind
 
 # Beyond this many unknown answers the enumeration is not tried (2**n cases).
 MAX_UNKNOWNS = 12
-_GATES = (Layer.SCP, Layer.RCP, Layer.VPC_ENDPOINT)
+_GATES = frozenset({Layer.SCP, Layer.RCP, Layer.VPC_ENDPOINT})
 _LAYER_ORDER = {layer: position for position, layer in enumerate(Layer)}
 
 
@@ -71,17 +71,17 @@ def decide_known(
     states: Sequence[LayerState], scope: RequestScope
 ) -> tuple[Decision, set[Layer]]:
     """The decision where every layer's answer is known."""
-    by_layer: dict[Layer, list[LayerState]] = {}
+    explicit: set[Layer] = set()
+    implicit: set[Layer] = set()
+    singles: dict[Layer, LayerState] = {}
     for state in states:
-        by_layer.setdefault(state.layer, []).append(state)
-
-    explicit = {state.layer for state in states if state.deny}
-    implicit = {
-        layer
-        for layer in _GATES
-        if any(not state.allow for state in by_layer.get(layer, ()))
-    }
-    implicit |= grant_denials(by_layer, scope)
+        if state.deny:
+            explicit.add(state.layer)
+        if state.layer not in _GATES:
+            singles[state.layer] = state
+        elif not state.allow:
+            implicit.add(state.layer)
+    implicit |= grant_denials(singles, scope)
 
     if explicit:
         return Decision.EXPLICITLY_DENIED, explicit | implicit
@@ -91,10 +91,10 @@ def decide_known(
 
 
 def grant_denials(
-    by_layer: Mapping[Layer, list[LayerState]], scope: RequestScope
+    singles: Mapping[Layer, LayerState], scope: RequestScope
 ) -> set[Layer]:
     """The layers among identity, resource, boundary and session that deny."""
-    resource = _single(by_layer, Layer.RESOURCE)
+    resource = singles.get(Layer.RESOURCE)
     resource_allows = resource is not None and bool(resource.allow)
     grant = resource.grant if resource is not None and resource_allows else None
     if not scope.caller.is_iam:
@@ -105,14 +105,14 @@ def grant_denials(
     must_allow = scope.resource_kind is not ResourceKind.GENERAL
     if not resource_allows and (must_allow or not scope.same_account):
         denied.add(Layer.RESOURCE)
-    if needs_identity and not _identity_allows(by_layer, scope):
+    if needs_identity and not _identity_allows(singles, scope):
         denied.add(Layer.IDENTITY)
         if resource is not None and not resource_allows:
             denied.add(Layer.RESOURCE)
 
     direct = scope.same_account and grant is GrantKind.DIRECT
     for layer in (Layer.PERMISSIONS_BOUNDARY, Layer.SESSION):
-        state = _single(by_layer, layer)
+        state = singles.get(layer)
         if state is not None and not state.allow and not direct:
             denied.add(layer)
     return denied
@@ -128,20 +128,11 @@ def _needs_identity(
     return grant is GrantKind.ACCOUNT
 
 
-def _identity_allows(
-    by_layer: Mapping[Layer, list[LayerState]], scope: RequestScope
-) -> bool:
+def _identity_allows(singles: Mapping[Layer, LayerState], scope: RequestScope) -> bool:
     if scope.caller.kind is PrincipalKind.ROOT:
         return True
-    identity = _single(by_layer, Layer.IDENTITY)
+    identity = singles.get(Layer.IDENTITY)
     return identity is not None and bool(identity.allow)
-
-
-def _single(
-    by_layer: Mapping[Layer, list[LayerState]], layer: Layer
-) -> LayerState | None:
-    states = by_layer.get(layer)
-    return states[0] if states else None
 
 
 def _ordered(layers: set[Layer]) -> tuple[Layer, ...]:

@@ -56,13 +56,18 @@ def evaluate_layer(
     level: int | None = None,
 ) -> LayerState:
     """Judge every candidate statement of the layer's policies."""
+    candidates = candidate_statements(policies, scope.action)
+    if not candidates:
+        return LayerState(
+            layer, level, False, False, GrantKind.NONE, policies, mode=mode
+        )
     deny: bool | None = False
     allow: bool | None = False
     grant = unknown_grant = GrantKind.NONE
     matched: list[StatementMatch] = []
     missing: list[str] = []
     unsupported: list[str] = []
-    for policy, statement in candidate_statements(policies, scope.action):
+    for policy, statement in candidates:
         outcome = match_statement_for_action(statement, policy, scope, mode)
         if outcome.missing_keys:
             missing.extend(outcome.missing_keys)
