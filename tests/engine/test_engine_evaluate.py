@@ -369,3 +369,40 @@ def test_scp_levels_reported_per_level() -> None:
     verdicts = [(item.level, item.verdict) for item in result.layer(Layer.SCP)]
     assert verdicts == [(0, LayerVerdict.ALLOW), (1, LayerVerdict.IMPLICIT_DENY)]
     assert result.denied_by == (Layer.SCP,)
+
+
+def _unknown_endpoint_policies(count: int) -> tuple[Any, ...]:
+    document = {
+        "Statement": {
+            "Effect": "Allow",
+            "Action": "*",
+            "Resource": "*",
+            "Principal": "*",
+            "Condition": {"StringFooBar": {"k": "v"}},
+        }
+    }
+    return tuple(parse_policy(document, f"vpce{n}") for n in range(count))
+
+
+def test_many_unknowns_are_undetermined() -> None:
+    full = parse_policy(
+        {"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}
+    )
+    request = EvaluationRequest(
+        USER, "s3:GetObject", OBJECT, {}, None, (full,),
+        vpc_endpoint_policies=_unknown_endpoint_policies(13),
+    )  # fmt: skip
+    assert evaluate(request).decision is Decision.UNDETERMINED
+
+
+def test_many_unknowns_still_denied_by_a_known_explicit_deny() -> None:
+    deny = parse_policy(
+        {"Statement": {"Effect": "Deny", "Action": "*", "Resource": "*"}}
+    )
+    request = EvaluationRequest(
+        USER, "s3:GetObject", OBJECT, {}, None, (deny,),
+        vpc_endpoint_policies=_unknown_endpoint_policies(13),
+    )  # fmt: skip
+    result = evaluate(request)
+    assert result.decision is Decision.EXPLICITLY_DENIED
+    assert result.denied_by == (Layer.IDENTITY,)

@@ -26,7 +26,8 @@ from access_undenied.engine.model import Decision, Layer
 from access_undenied.engine.scope import RequestScope, ResourceKind
 from access_undenied.policy.principal import GrantKind, PrincipalKind
 
-# Beyond this many unknown answers the enumeration is not tried (2**n cases).
+# Beyond this many unknown answers the enumeration is not tried (2**n cases): a
+# known explicit deny still decides, anything else is Undetermined.
 MAX_UNKNOWNS = 12
 _GATES = frozenset({Layer.SCP, Layer.RCP, Layer.VPC_ENDPOINT})
 _LAYER_ORDER = {layer: position for position, layer in enumerate(Layer)}
@@ -46,6 +47,9 @@ def decide(
         decision, denied = decide_known(states, scope)
         return decision, _ordered(denied)
     if len(slots) > MAX_UNKNOWNS:
+        explicit = {state.layer for state in states if state.deny}
+        if explicit:
+            return Decision.EXPLICITLY_DENIED, _ordered(explicit)
         return Decision.UNDETERMINED, ()
 
     decisions: set[Decision] = set()
@@ -90,6 +94,9 @@ def decide_known(
     return Decision.ALLOWED, set()
 
 
+# TODO: S3 Block Public Access and ACLs are not modelled: a public grant in a bucket
+# policy counts even where BlockPublicPolicy/RestrictPublicBuckets would strip it, so
+# such a denial is explained as allowed by the resource policy.
 def grant_denials(
     singles: Mapping[Layer, LayerState], scope: RequestScope
 ) -> set[Layer]:

@@ -36,6 +36,8 @@ ALWAYS_ALLOWED_ACTIONS = frozenset({"sts:getcalleridentity"})
 
 # Services whose resources RCPs govern (AWS Organizations User Guide, "Resource
 # control policies"; the list grows, see "List of AWS services that support RCPs").
+# TODO: the list is fixed here; a service that gains RCP support is evaluated as if
+# RCPs did not apply to it until it is added, which can hide an RCP denial.
 RCP_SERVICES = frozenset(
     {
         "s3",

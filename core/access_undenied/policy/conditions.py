@@ -127,6 +127,7 @@ def _comparison(
     parse: Callable[[str], float], compare: Callable[[float, float], bool]
 ) -> Callable[[tuple[float, ...], str], bool]:
     def test(prepared: tuple[float, ...], value: str) -> bool:
+        """True if the request value compares as asked with any policy value."""
         try:
             number = parse(value)
         except (ValueError, OverflowError):

@@ -117,6 +117,7 @@ def parse_statement(
     """Parse one statement; `index` is its 0-based position."""
 
     def fail(message: str) -> PolicyParseError:
+        """The error for this statement of this policy."""
         return PolicyParseError(message, policy_id, index)
 
     if not isinstance(raw, Mapping):
