@@ -10,7 +10,12 @@ from __future__ import annotations
 import functools
 from typing import NamedTuple
 
-from access_undenied.engine.model import Layer, LayerVerdict, StatementMatch
+from access_undenied.engine.model import (
+    ConditionMatch,
+    Layer,
+    LayerVerdict,
+    StatementMatch,
+)
 from access_undenied.engine.scope import RequestScope
 from access_undenied.engine.statements import (
     PrincipalMode,
@@ -82,15 +87,10 @@ def evaluate_layer(
                 allow = True if allow else None
                 unknown_grant = max(unknown_grant, outcome.grant)
             continue
-        matched.append(
-            StatementMatch(
-                policy.policy_id,
-                statement.index,
-                statement.sid,
-                statement.effect,
-                outcome.conditions,
-            )
-        )
+        if outcome.conditions:
+            matched.append(_statement_match(policy, statement, outcome.conditions))
+        else:
+            matched.append(_plain_statement_match(policy, statement))
         if statement.is_deny:
             deny = True
         else:
@@ -108,6 +108,20 @@ def evaluate_layer(
         tuple(unsupported),
         mode,
     )
+
+
+def _statement_match(
+    policy: Policy, statement: Statement, conditions: tuple[ConditionMatch, ...]
+) -> StatementMatch:
+    return StatementMatch(
+        policy.policy_id, statement.index, statement.sid, statement.effect, conditions
+    )
+
+
+@functools.lru_cache(maxsize=65536)
+def _plain_statement_match(policy: Policy, statement: Statement) -> StatementMatch:
+    """The match of a statement without conditions is the same for every request."""
+    return _statement_match(policy, statement, ())
 
 
 @functools.lru_cache(maxsize=16384)
