@@ -23,6 +23,7 @@ from access_undenied.engine.model import (
     LayerResult,
     LayerVerdict,
 )
+from access_undenied.engine.public_access import is_public_policy
 from access_undenied.engine.scope import (
     ALWAYS_ALLOWED_ACTIONS,
     RCP_SERVICES,
@@ -30,7 +31,7 @@ from access_undenied.engine.scope import (
     build_scope,
 )
 from access_undenied.engine.statements import PrincipalMode, find_near_misses
-from access_undenied.policy.principal import PrincipalKind
+from access_undenied.policy.principal import GrantKind, PrincipalKind
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ def evaluate(request: EvaluationRequest, *, explain: bool = True) -> EvaluationR
         return EvaluationResult(Decision.ALLOWED, (), notes=(note,))
 
     states, notes = collect_states(scope)
+    states = restrict_public_buckets(states, scope, notes)
     if _unknown_resource_account(scope):
         notes.append("the resource's account is unknown: taken as the caller's")
     decision, denied_by = decide(states, scope)
@@ -59,6 +61,31 @@ def evaluate(request: EvaluationRequest, *, explain: bool = True) -> EvaluationR
         unsupported=_unique(item for state in states for item in state.unsupported),
         notes=tuple(notes),
     )
+
+
+def restrict_public_buckets(
+    states: list[LayerState], scope: RequestScope, notes: list[str]
+) -> list[LayerState]:
+    """Drop a public bucket policy's grant where RestrictPublicBuckets strips it."""
+    request = scope.request
+    caller = scope.caller
+    if not request.s3_restrict_public_buckets or scope.service != "s3":
+        return states
+    if request.resource_policy is None or not is_public_policy(request.resource_policy):
+        return states
+    if caller.kind is PrincipalKind.SERVICE or (caller.is_iam and scope.same_account):
+        return states
+
+    notes.append(
+        "S3 Block Public Access (RestrictPublicBuckets): the public bucket policy "
+        "grants nothing to anonymous or cross-account callers"
+    )
+    return [
+        state._replace(allow=False, grant=GrantKind.NONE)
+        if state.layer is Layer.RESOURCE and state.allow
+        else state
+        for state in states
+    ]
 
 
 def _unknown_resource_account(scope: RequestScope) -> bool:

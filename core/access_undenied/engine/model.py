@@ -123,6 +123,8 @@ class EvaluationRequest:
     `scps`/`rcps` hold one tuple per level, root first; None means the layer does not
     apply (no organization, or the management account). `context` may be any mapping;
     it is stored as a hashable ContextMap so requests can key a cache.
+    `s3_restrict_public_buckets` is the bucket's S3 Block Public Access setting
+    `RestrictPublicBuckets` (account or bucket level).
     """
 
     principal: str
@@ -139,6 +141,7 @@ class EvaluationRequest:
     rcps: PolicyLevels | None = None
     principal_is_management_account: bool = False
     resource_in_management_account: bool = False
+    s3_restrict_public_buckets: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.context, ContextMap):

@@ -111,6 +111,9 @@ def build_evaluation_request(request: Mapping[str, Any]) -> EvaluationRequest:
         resource_in_management_account=bool(
             request.get("resource_in_management_account", False)
         ),
+        s3_restrict_public_buckets=bool(
+            request.get("s3_restrict_public_buckets", False)
+        ),
     )
 
 
