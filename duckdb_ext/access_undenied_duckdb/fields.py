@@ -12,6 +12,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from access_undenied.analyze.reasons import ReasonCode, assessment_result
+
 # Field name -> the `from_json` type of the field, in the order of the STRUCT.
 EXPLAIN_FIELD_TYPES: dict[str, Any] = {
     "event_id": "VARCHAR",
@@ -104,7 +106,8 @@ def error_row(message: str, event_id: str | None = None) -> dict[str, Any]:
     """A flat row for a record that could not be explained."""
     return {
         "event_id": event_id,
-        "reason_code": "error",
+        "reason_code": ReasonCode.ERROR.value,
+        "assessment_result": assessment_result(ReasonCode.ERROR),
         "explanation": message,
         "error": message,
         "denied_by": [],

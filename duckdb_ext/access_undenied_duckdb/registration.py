@@ -1,8 +1,10 @@
 """`register(con, snapshot=...)`: the functions, macros and tables on a connection.
 
-DuckDB functions belong to a connection (its cursors share them), and a name
-registered twice is an error: registering again removes this module's functions
-first, so a second call swaps the snapshot in place.
+Python functions live in the database's catalog, shared by a connection and its
+cursors, and a name registered twice is an error; the macros and tables are TEMP
+objects of the one handle registered. Each registration numbers its functions and
+removes those of earlier registrations through the same handle, so a second call
+swaps the snapshot in place.
 """
 
 from __future__ import annotations
@@ -42,11 +44,11 @@ SnapshotSource = Union[str, "os.PathLike[str]", Snapshot]
 
 @dataclass(frozen=True)
 class Registration:
-    """What `register` put on the connection, and from which snapshot."""
+    """What `register` put on the connection: functions, tables (with row counts)."""
 
     snapshot: Snapshot
     functions: tuple[str, ...]
-    table_counts: Mapping[str, int] = field(default_factory=dict)
+    tables: Mapping[str, int] = field(default_factory=dict)
 
 
 def register(
@@ -59,7 +61,7 @@ def register(
     `snapshot` is a snapshot file (`.json` or `.json.gz`) or a loaded `Snapshot`.
     The snapshot is loaded before anything is replaced, so a snapshot that fails to
     load leaves an earlier registration working. `analyzer_options` go to
-    `access_undenied.analyze.Analyzer`.
+    `access_undenied.analyze.analyzer.Analyzer` (`cache_limit`).
     """
     loaded = resolve_snapshot(snapshot)
     row_functions = build_row_functions(loaded, analyzer_options)
@@ -72,16 +74,7 @@ def register(
     connection.execute(cloudtrail_denials_sql(denial_error_codes()))
 
     counts = create_tables(connection, loaded)
-    return Registration(
-        snapshot=loaded,
-        functions=(
-            "explain_denial",
-            "explain_denial_json",
-            "simulate_request",
-            "cloudtrail_denials",
-        ),
-        table_counts=counts,
-    )
+    return Registration(loaded, (*MACROS, *TABLE_MACROS), counts)
 
 
 def resolve_snapshot(snapshot: SnapshotSource) -> Snapshot:

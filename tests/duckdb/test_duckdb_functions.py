@@ -340,3 +340,17 @@ def test_a_repeated_request_keeps_each_records_event_id(
         assert row["explanation"] == flat["explanation"]
     assert rows[0] == rows[3]
     assert {**rows[2], "event_id": None} == {**rows[0], "event_id": None}
+
+
+def test_the_registration_reports_what_it_created(con: Any, snapshot: Snapshot) -> None:
+    registration = register(con, snapshot=snapshot)
+
+    assert set(registration.functions) == {
+        "explain_denial",
+        "explain_denial_json",
+        "simulate_request",
+        "cloudtrail_denials",
+    }
+    for table, count in registration.tables.items():
+        rows = con.execute(f"SELECT count(*) FROM {table}").fetchall()
+        assert rows == [(count,)], table
