@@ -9,7 +9,9 @@ not proposed; the result then says why (`FixNotProposed`).
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from access_undenied.analyze.assemble import TRUST_POLICY_ACTIONS, Assembly
@@ -119,20 +121,68 @@ def allow_statement(
 
 
 def fix_policy(statements: Sequence[Statement]) -> Policy:
-    """The parsed form of proposed statements."""
-    document = {"Version": "2012-10-17", "Statement": list(statements)}
-    return parse_policy(document, policy_id=FIX_POLICY_ID)
+    """The parsed form of proposed statements, for evaluating the fix."""
+    return merged_policy(None, statements[0], statements[1:])
 
 
-def merged_policy(record: PolicyRecord | None, statement: Statement) -> Policy:
-    """A policy record's document with one more statement, parsed."""
+def merged_policy(
+    record: PolicyRecord | None,
+    statement: Statement,
+    more: Sequence[Statement] = (),
+) -> Policy:
+    """A policy record's document with the proposed statements added, parsed.
+
+    The request is evaluated with the fix in place. A statement naming the exact
+    resource ARN matches this request exactly when the same statement with
+    `"Resource": "*"` does (the ARN holds no wildcard or variable), so the fix is
+    evaluated in that form, which repeats across requests and is parsed once.
+    """
+    added = tuple(
+        json.dumps(for_evaluation(item), sort_keys=True) for item in (statement, *more)
+    )
+    if record is None:
+        return parse_added(None, FIX_POLICY_ID, added)
+    return parse_added(DocumentKey(record.document), record.policy_id, added)
+
+
+def for_evaluation(statement: Statement) -> Statement:
+    """The statement with an exact, literal resource ARN widened to `*`."""
+    resource = statement.get("Resource")
+    if isinstance(resource, str) and not LITERAL_UNSAFE & set(resource):
+        return {**statement, "Resource": "*"}
+    return statement
+
+
+LITERAL_UNSAFE = frozenset("*?$")
+
+
+class DocumentKey:
+    """A policy document as a cache key: by identity, kept alive by the key."""
+
+    __slots__ = ("document",)
+
+    def __init__(self, document: Mapping[str, Any]) -> None:
+        self.document = document
+
+    def __hash__(self) -> int:
+        return id(self.document)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, DocumentKey) and other.document is self.document
+
+
+@lru_cache(maxsize=8192)
+def parse_added(
+    document: DocumentKey | None, policy_id: str, added: tuple[str, ...]
+) -> Policy:
+    """Parse a document (or none) with the statements `added` (JSON texts) appended."""
     existing: list[Any] = []
-    if record is not None:
-        raw = record.document.get("Statement", [])
+    if document is not None:
+        raw = document.document.get("Statement", [])
         existing = [raw] if isinstance(raw, Mapping) else list(raw)
-    document = {"Version": "2012-10-17", "Statement": [*existing, statement]}
-    policy_id = record.policy_id if record is not None else FIX_POLICY_ID
-    return parse_policy(document, policy_id=policy_id)
+    statements = [*existing, *(json.loads(text) for text in added)]
+    merged = {"Version": "2012-10-17", "Statement": statements}
+    return parse_policy(merged, policy_id=policy_id)
 
 
 def caller_arn(assembly: Assembly) -> str:
