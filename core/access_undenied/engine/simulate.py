@@ -48,11 +48,9 @@ def load_schema(name: str) -> dict[str, Any]:
 
 def validate_request(request: Any) -> None:
     """Check a request against simulate-request.json; the error names the field."""
-    import jsonschema  # deferred: nothing heavy at import
-    from jsonschema.exceptions import best_match
+    from jsonschema.exceptions import best_match  # deferred: nothing heavy at import
 
-    validator = jsonschema.Draft7Validator(load_schema(REQUEST_SCHEMA))
-    error = best_match(validator.iter_errors(request))
+    error = best_match(_request_validator().iter_errors(request))
     if error is None:
         return
     path = list(error.absolute_path)
@@ -61,6 +59,14 @@ def validate_request(request: Any) -> None:
         fields = ", ".join(field_path([*path, name]) for name in named)
         raise RequestSchemaError(f"request field {fields}: {_REASONS[error.validator]}")
     raise RequestSchemaError(f"request field {field_path(path)}: {error.message}")
+
+
+@functools.lru_cache(maxsize=1)
+def _request_validator() -> Any:
+    """The Draft 7 validator of simulate-request.json (in jsonschema 4.17 and 4.26)."""
+    import jsonschema
+
+    return jsonschema.Draft7Validator(load_schema(REQUEST_SCHEMA))
 
 
 _REASONS = {
