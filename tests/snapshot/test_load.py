@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import stat
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -167,5 +168,63 @@ def test_damaged_text_is_refused(
 ) -> None:
     path = tmp_path / "s.json"
     path.write_text(damage(json.dumps(document)), encoding="utf-8")
+    with pytest.raises(SnapshotError, match="truncated or not JSON"):
+        load_snapshot(path)
+
+
+@pytest.mark.parametrize(
+    ("created_at", "expected"),
+    [
+        ("2026-12-01T10:00:00Z", datetime(2026, 12, 1, 10, tzinfo=timezone.utc)),
+        ("2026-12-01T10:00:00.745Z", datetime(2026, 12, 1, 10, tzinfo=timezone.utc)),
+        ("2026-12-01T12:00:00+02:00", datetime(2026, 12, 1, 10, tzinfo=timezone.utc)),
+        ("2026-12-01T05:30:00-0430", datetime(2026, 12, 1, 10, tzinfo=timezone.utc)),
+        ("2026-12-01T10:00:00", datetime(2026, 12, 1, 10, tzinfo=timezone.utc)),
+        ("2026-13-45T10:00:00Z", None),
+        ("2026-12-01T25:00:00Z", None),
+    ],
+    ids=[
+        "zulu",
+        "milliseconds",
+        "offset",
+        "offset-no-colon",
+        "naive",
+        "month-13",
+        "hour-25",
+    ],
+)
+def test_created_at(
+    tmp_path: Path, document: dict[str, Any], created_at: str, expected: Any
+) -> None:
+    document["created_at"] = created_at
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(document))
+    if expected is None:
+        with pytest.raises(SnapshotError, match="created_at"):
+            load_snapshot(path)
+        return
+    assert load_snapshot(path).created_at == expected
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"[" * 100_000,
+        b'{"format_version": 1, "accounts": {"111111111111": {"RoleDetailList": ['
+        + b"[" * 100_000,
+    ],
+    ids=["top-level", "inside-an-entry"],
+)
+def test_deep_nesting_is_refused(tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "s.json"
+    path.write_bytes(data)
+    with pytest.raises(SnapshotError, match="truncated or not JSON"):
+        load_snapshot(path)
+
+
+def test_damaged_gzip_is_refused(tmp_path: Path, document: dict[str, Any]) -> None:
+    data = gzip.compress(json.dumps(document).encode())
+    path = tmp_path / "s.json.gz"
+    path.write_bytes(data[:10] + b"\x00" * 20 + data[30:])
     with pytest.raises(SnapshotError, match="truncated or not JSON"):
         load_snapshot(path)

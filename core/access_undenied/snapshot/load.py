@@ -6,6 +6,7 @@ import gzip
 import json
 import logging
 import os
+import zlib
 from typing import Any
 
 from access_undenied.errors import SnapshotError
@@ -66,7 +67,7 @@ def decode_text(text: str, path: str | os.PathLike[str]) -> Any:
     """The JSON value of a snapshot's text."""
     try:
         return json.loads(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise SnapshotError(
             f"snapshot {os.fspath(path)!r} is truncated or not JSON: {exc}; "
             "build or collect it again"
@@ -83,7 +84,7 @@ def read_text(path: str | os.PathLike[str]) -> str:
         return data.decode("utf-8")
     except FileNotFoundError as exc:
         raise SnapshotError(f"snapshot {os.fspath(path)!r} does not exist") from exc
-    except (OSError, EOFError, UnicodeDecodeError) as exc:
+    except (OSError, EOFError, UnicodeDecodeError, zlib.error) as exc:
         raise SnapshotError(
             f"snapshot {os.fspath(path)!r} is truncated or not JSON: {exc}; "
             "build or collect it again"

@@ -8,10 +8,12 @@ time; a `PrincipalRecord` is assembled the first time it is asked for.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timezone
 from typing import Any
 
+from access_undenied.errors import SnapshotError
 from access_undenied.snapshot.arns import arn_account, bucket_arn, split_arn
 from access_undenied.snapshot.organization_model import (
     OrganizationRecord,
@@ -369,9 +371,24 @@ def build_resource_policy(arn: str, entry: RawEntry) -> ResourcePolicyRecord:
     )
 
 
+TIMESTAMP = re.compile(
+    r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})?$"
+)
+
+
 def parse_timestamp(text: str) -> datetime:
-    """Parse an ISO 8601 timestamp; a naive one is taken as UTC."""
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    """Parse an ISO 8601 timestamp to the second; a naive one is taken as UTC."""
+    found = TIMESTAMP.match(text)
+    try:
+        if found is None:
+            raise ValueError("not ISO 8601")
+        moment = datetime.strptime(found.group(1), "%Y-%m-%dT%H:%M:%S")
+        offset = found.group(2)
+        if offset and offset != "Z":
+            offset = offset if ":" in offset else f"{offset[:3]}:{offset[3:]}"
+            moment = datetime.fromisoformat(f"{found.group(1)}{offset}")
+    except ValueError as exc:
+        raise SnapshotError(f"snapshot created_at: {text!r} is not a time") from exc
     if moment.tzinfo is None:
         return moment.replace(tzinfo=timezone.utc)
-    return moment
+    return moment.astimezone(timezone.utc)

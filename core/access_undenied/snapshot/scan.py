@@ -78,7 +78,7 @@ class Scanner:
             top, end = self._object(self._skip(0), self._top_value)
             if self._skip(end) != len(self._text):
                 raise ValueError(f"extra data at character {self._skip(end)}")
-        except (ValueError, IndexError) as exc:
+        except (ValueError, IndexError, RecursionError) as exc:
             raise SnapshotError(f"snapshot is truncated or not JSON: {exc}") from exc
         accounts = top.pop("accounts", None)
         skeleton = {**top, "accounts": skeleton_accounts(accounts)}
