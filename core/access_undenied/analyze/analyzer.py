@@ -13,7 +13,6 @@ import dataclasses
 import json
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from access_undenied.analyze import findings
@@ -24,6 +23,17 @@ from access_undenied.analyze.assemble import (
     caller_arn,
     principal_account,
     with_derived,
+)
+from access_undenied.analyze.cache import (
+    VOLATILE_LIMIT,
+    CachedBody,
+    RecordEntry,
+    cached_body,
+    first_key,
+    keys_read,
+    names_sessions,
+    record_fingerprint,
+    volatile_members,
 )
 from access_undenied.analyze.reasons import ReasonCode, render_explanation
 from access_undenied.analyze.result import (
@@ -41,7 +51,6 @@ from access_undenied.engine.evaluate import evaluate
 from access_undenied.engine.model import Decision, EvaluationRequest, EvaluationResult
 from access_undenied.errors import AccessUndeniedError
 from access_undenied.iam_data import action_exists
-from access_undenied.policy.variables import Template
 from access_undenied.snapshot import Snapshot
 from access_undenied.snapshot.arns import bucket_arn
 
@@ -52,40 +61,6 @@ CACHE_LIMIT = 100_000
 
 # The owner assumed for "a resource in some other account" when nothing says.
 OTHER_ACCOUNT = "000000000000"
-
-# Record members `build_request` reads that repeat between events of one request.
-STABLE_MEMBERS = (
-    "errorCode",
-    "errorMessage",
-    "eventSource",
-    "eventName",
-    "awsRegion",
-    "recipientAccountId",
-    "vpcEndpointId",
-)
-NESTED_MEMBERS = ("userIdentity", "requestParameters", "resources")
-
-# Members that change with every event, and the context keys (lowercased) they
-# feed: part of a record's cache key only when a policy reads one of those keys.
-VOLATILE_MEMBERS: Mapping[str, tuple[str, ...]] = {
-    "sourceIPAddress": ("aws:sourceip",),
-    "eventTime": ("aws:currenttime", "aws:epochtime", "aws:multifactorauthage"),
-    "userAgent": ("aws:useragent",),
-}
-
-
-@dataclass(frozen=True)
-class CachedBody:
-    """A finished result body and its JSON text without the braces.
-
-    The `Request` object is kept apart: its `Principal` (a session ARN) differs
-    between events that share the body.
-    """
-
-    body: JsonDict
-    fragment: str
-    request: JsonDict
-    request_fragment: str
 
 
 class Analyzer:
@@ -269,44 +244,6 @@ class Analyzer:
         cache[key] = value
 
 
-VOLATILE_LIMIT = 64
-
-
-@dataclass
-class RecordEntry:
-    """Results of records that differ only in per-event members.
-
-    `members` are the per-event members whose values the policies read; the
-    results are kept by those values.
-    """
-
-    members: tuple[str, ...]
-    bodies: dict[tuple[Any, ...], tuple[CachedBody, str | None]]
-
-    def volatile_key(self, record: Mapping[str, Any]) -> tuple[Any, ...]:
-        """The values of the per-event members that matter for this request."""
-        return tuple(record.get(member) for member in self.members)
-
-
-def record_fingerprint(record: Mapping[str, Any]) -> tuple[Any, ...]:
-    """What a record's request depends on, apart from per-event members."""
-    get = record.get
-    return (
-        tuple(get(member) for member in STABLE_MEMBERS),
-        isinstance(get("tlsDetails"), dict),
-        tuple(repr(get(member)) for member in NESTED_MEMBERS),
-    )
-
-
-def volatile_members(wanted: frozenset[str]) -> tuple[str, ...]:
-    """The per-event members that feed a context key the policies read."""
-    return tuple(
-        member
-        for member, keys in VOLATILE_MEMBERS.items()
-        if any(key in wanted for key in keys)
-    )
-
-
 def judge(evaluation: EvaluationRequest) -> EvaluationResult:
     """Evaluate; near misses are computed only where a missing key may matter."""
     result = evaluate(evaluation, explain=False)
@@ -318,54 +255,6 @@ def judge(evaluation: EvaluationRequest) -> EvaluationResult:
 def verify(evaluation: EvaluationRequest) -> EvaluationResult:
     """Evaluate a request with a fix applied (no near misses needed)."""
     return evaluate(evaluation, explain=False)
-
-
-def first_key(request: Request) -> tuple[Any, ...]:
-    """What decides the assembled policies: principal, action, resource, message.
-
-    A session is keyed by its role: sessions of one role share their policies.
-    """
-    message = request.message
-    return (
-        request.principal.issuer_arn or caller_arn(request),
-        request.principal.account_id,
-        request.actions,
-        request.resources,
-        request.resource_account,
-        message.layer,
-        message.explicit,
-        message.policy_arn,
-    )
-
-
-def keys_read(evaluation: EvaluationRequest) -> frozenset[str]:
-    """The context keys the policies read (conditions, variables), lowercased."""
-    wanted: set[str] = set()
-    policies = [
-        *evaluation.identity_policies,
-        evaluation.permissions_boundary,
-        evaluation.resource_policy,
-        *(p for level in evaluation.scps or () for p in level),
-        *(p for level in evaluation.rcps or () for p in level),
-    ]
-    for policy in policies:
-        if policy is None:
-            continue
-        for statement in policy.statements:
-            for condition in statement.conditions:
-                wanted.add(condition.key_lower)
-                for template in condition.templates:
-                    wanted.update(template_keys(template))
-            for pattern in statement.resource_patterns:
-                wanted.update(template_keys(pattern))
-    return frozenset(wanted)
-
-
-def template_keys(pattern: object) -> tuple[str, ...]:
-    """The lowercased context keys a policy-variable template reads."""
-    if not isinstance(pattern, Template):
-        return ()
-    return tuple(key.lower() for key in pattern.keys)
 
 
 def for_this_record(
@@ -434,27 +323,6 @@ def error_finding(message: str, request: Request | None = None) -> Finding:
 def error_body(message: str) -> JsonDict:
     """The body of an `error` result."""
     return build_result_body(error_finding(message))
-
-
-def cached_body(body: JsonDict) -> CachedBody:
-    """A body with its JSON text, braces removed, ready to splice."""
-    rest = dict(body)
-    request = dict(rest.pop("Request"))
-    request.pop("Principal", None)
-    return CachedBody(rest, json.dumps(rest)[1:-1], request, json.dumps(request)[1:-1])
-
-
-def names_sessions(evaluation: EvaluationRequest) -> bool:
-    """True when the resource policy names role sessions, so each session differs."""
-    policy = evaluation.resource_policy
-    if policy is None:
-        return False
-    return any(
-        ":assumed-role/" in arn
-        for statement in policy.statements
-        if statement.principal is not None
-        for arn in statement.principal.aws
-    )
 
 
 NOT_A_DENIAL = cached_body(
