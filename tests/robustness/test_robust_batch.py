@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from access_undenied.analyze import Analyzer
+from access_undenied.analyze import Analyzer, explain_text
+from access_undenied.analyze.fields import flatten_result
 from hypothesis import given
 from hypothesis import strategies as st
 from robust_strategies import JSON_VALUES, WRONG_TYPES
@@ -145,3 +146,37 @@ def test_cli_answers_every_good_record_of_a_broken_tree(tmp_path: Path) -> None:
     assert answered == expected
     assert len(errors) == 3 + len(GOOD_DENIALS)
     assert "Traceback" not in done.stderr
+
+
+HOSTILE_TEXTS = {
+    "empty": "",
+    "not-json": "x",
+    "huge-number": "1" * 5000,
+    "lone-surrogate": '"\\ud800"',
+    "null": "null",
+    "error-code-only": '{"errorCode": "AccessDenied"}',
+    "huge-text": "A" * 5_000_000,
+    "invalid-utf8-bytes": b"\xff\xfe{",
+}
+
+
+@pytest.mark.parametrize("text", HOSTILE_TEXTS.values(), ids=HOSTILE_TEXTS)
+def test_explain_text_answers_any_text(text: str | bytes) -> None:
+    """The entry point of the DuckDB and Splunk adapters: one row, one result."""
+    result, _ = bounded(lambda: explain_text(BATCH_ANALYZER, text))
+
+    assert isinstance(result["ReasonCode"], str)
+    flatten_result(result)
+
+
+@pytest.mark.parametrize("opener", ["[", '{"a":'])
+@pytest.mark.xfail(
+    strict=True,
+    reason="analyze/__init__.py explain_text catches TypeError and ValueError from "
+    "json.loads, not RecursionError; the Splunk command's stream has no per-record "
+    "guard, so one such event stops the search",
+)
+def test_explain_text_answers_deeply_nested_text(opener: str) -> None:
+    result, _ = bounded(lambda: explain_text(BATCH_ANALYZER, opener * 100_000))
+
+    assert result["ReasonCode"] == "error"
