@@ -1,9 +1,8 @@
 """The `Analyzer`: one CloudTrail record in, one result object out, never raising.
 
 Repeated requests are common (one principal retrying one call), so results are
-cached in two steps: the request's principal, action, resource and message find the
-assembled policies and the context keys they read; those keys' values then find the
-finished result. Only the record's own fields (event id, time) differ per event.
+cached (see `analyze.cache` for the keys); only the record's own fields (event id,
+time, the session ARN) differ between events that share a result.
 """
 
 from __future__ import annotations
