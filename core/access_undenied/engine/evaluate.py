@@ -94,7 +94,11 @@ def _unknown_resource_account(scope: RequestScope) -> bool:
 
 
 def _denies(state: LayerState, denied_by: tuple[Layer, ...]) -> bool:
-    return state.layer in denied_by or state.verdict is LayerVerdict.UNKNOWN
+    """Near misses are worth finding in a layer (or level) that denies or is unknown."""
+    verdict = state.verdict
+    if verdict is LayerVerdict.UNKNOWN:
+        return True
+    return state.layer in denied_by and verdict is not LayerVerdict.ALLOW
 
 
 def collect_states(scope: RequestScope) -> tuple[list[LayerState], list[str]]:
