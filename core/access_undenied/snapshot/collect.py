@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from access_undenied import __version__
-from access_undenied.errors import AccessUndeniedError
+from access_undenied.errors import InputError
 from access_undenied.snapshot.arns import arn_account, split_arn
 from access_undenied.snapshot.collect_aws import (
     AccountClients,
@@ -43,7 +43,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_ROLE_NAME = "AccessUndeniedRole"
 
 
-class CollectError(AccessUndeniedError):
+class CollectError(InputError):
     """Collection cannot start: no usable credentials, or no accounts to read."""
 
 
