@@ -12,8 +12,7 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from access_undenied.analyze.analyzer import Analyzer
-from access_undenied.cloudtrail.models import ReadError
+from access_undenied.analyze import Analyzer, explain_text
 
 from access_undenied_duckdb.fields import encode_flat_row, error_row
 from access_undenied_duckdb.flat_cache import FlatEncoder
@@ -22,9 +21,6 @@ logger = logging.getLogger(__name__)
 
 # What the core's `simulate` looks like to this module.
 SimulateFunction = Callable[[dict[str, Any]], Mapping[str, Any]]
-
-# Where a result says its record came from, when the record came from SQL.
-SQL_SOURCE = "sql"
 
 
 class RowFunctions:
@@ -36,11 +32,16 @@ class RowFunctions:
         self._encoder = FlatEncoder()
 
     def result_of(self, text: str) -> tuple[dict[str, Any], str]:
-        """The full result of one record given as text, and its JSON text."""
+        """The full result of one record given as text, and its JSON text.
+
+        The same result as the core's `explain_text`; a record that parses also
+        gets the JSON text the analyzer splices from its cache.
+        """
         try:
             record = json.loads(text)
-        except ValueError as exc:
-            return self._analyzer.explain_item(not_json(exc))
+        except ValueError:
+            result = explain_text(self._analyzer, text)
+            return result, json.dumps(result)
         return self._analyzer.explain(record, None, None)
 
     def explain_flat(self, text: str | None) -> str | None:
@@ -82,11 +83,6 @@ class RowFunctions:
             logger.exception("simulating a request failed")
             message = f"internal error: {type(exc).__name__}: {exc}"
             return json.dumps({"error": message})
-
-
-def not_json(exc: ValueError) -> ReadError:
-    """The reader's error entry for a row whose text is not JSON."""
-    return ReadError(SQL_SOURCE, None, f"the event is not JSON: {exc}")
 
 
 def internal_error_result(exc: BaseException) -> dict[str, Any]:

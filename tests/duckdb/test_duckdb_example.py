@@ -29,7 +29,7 @@ def test_the_walk_through_runs(
     assert status == 0, printed.err
     assert len(statements) >= 10
     assert "scp_explicit_deny" in printed.out
-    assert "the event is not JSON" in printed.out
+    assert "is not JSON" in printed.out
     assert "Allowed" in printed.out
 
 

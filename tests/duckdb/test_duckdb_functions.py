@@ -9,7 +9,7 @@ from typing import Any
 
 import access_undenied
 import pytest
-from access_undenied.analyze.analyzer import Analyzer
+from access_undenied.analyze import Analyzer, explain_text
 from access_undenied.analyze.fields import FLAT_FIELDS, flatten_result
 from access_undenied.errors import SnapshotError
 from access_undenied.snapshot import Snapshot
@@ -354,3 +354,16 @@ def test_the_registration_reports_what_it_created(con: Any, snapshot: Snapshot) 
     for table, count in registration.tables.items():
         rows = con.execute(f"SELECT count(*) FROM {table}").fetchall()
         assert rows == [(count,)], table
+
+
+@pytest.mark.parametrize(
+    "text", ["not json", '{"eventID": "x"}', "[1]"], ids=["not-json", "ok", "array"]
+)
+def test_every_row_equals_the_cores_explain_text(
+    registered: Any, snapshot: Snapshot, text: str
+) -> None:
+    expected = explain_text(Analyzer(snapshot), text)
+
+    full = registered.execute("SELECT explain_denial_json(?::VARCHAR)", [text])
+
+    assert json.loads(full.fetchall()[0][0]) == expected
