@@ -308,7 +308,7 @@ def phase_analyze(folder: str) -> dict[str, Any]:
             code = result["ReasonCode"]
             codes[code] = codes.get(code, 0) + 1
             count += 1
-    return {"records": count, "codes": codes}
+    return {"records": count, "codes": codes, **analyzer.counts}
 
 
 PHASES = {"baseline": phase_baseline, "analyze": phase_analyze}
@@ -364,6 +364,10 @@ def main() -> None:
             f"{label:>10}: {rate:>10,.0f} records/s CPU  {wall:>10,.0f} records/s wall"
             f"  peak RSS {figures['peak_rss_mb']:,.0f} MB"
         )
+    print(
+        f"requests rebuilt: {analyzed['rebuilt']:,}; distinct requests evaluated "
+        f"(with fix verification): {analyzed['evaluated']:,}"
+    )
     print(f"reason codes: {analyzed['codes']}")
     if not args.keep:
         import shutil

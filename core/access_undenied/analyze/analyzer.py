@@ -71,6 +71,8 @@ class Analyzer:
         self._assemblies: dict[tuple[Any, ...], tuple[Any, frozenset[str], bool]] = {}
         self._bodies: dict[tuple[Any, ...], CachedBody] = {}
         self._records: dict[tuple[Any, ...], RecordEntry] = {}
+        # How many records needed their request rebuilt, and how many an evaluation.
+        self.counts = {"rebuilt": 0, "evaluated": 0}
         self._cache_limit = cache_limit
         created = snapshot.created_at
         self._snapshot_time = created.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -121,6 +123,7 @@ class Analyzer:
         if entry is not None and volatile in entry.bodies:
             return entry.bodies[volatile]
 
+        self.counts["rebuilt"] += 1
         body, principal, wanted = self._rebuild(record)
         if entry is None:
             entry = RecordEntry(volatile_members(wanted), {})
@@ -150,6 +153,7 @@ class Analyzer:
         full_key = (key, context_key, principal if per_session else None)
         body = self._bodies.get(full_key)
         if body is None:
+            self.counts["evaluated"] += 1
             finding = self._analyze(request, assembled, wanted)
             body = cached_body(build_result_body(finding))
             self._remember(self._bodies, full_key, body)
