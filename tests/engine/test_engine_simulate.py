@@ -115,15 +115,22 @@ def test_cli_reads_stdin(
 
 
 @pytest.mark.parametrize(
-    ("text", "fragment"),
-    [("{not json", "not valid JSON"), ('{"action": "s3:GetObject"}', "principal")],
-    ids=["not-json", "schema"],
+    ("data", "fragment"),
+    [
+        (b"{not json", "not valid JSON"),
+        (b'{"action": "s3:GetObject"}', "principal"),
+        (b"\xff\xfe{", "not UTF-8"),
+        (b"[" * 100_000, "nested too deeply"),
+        (b"9" * 10_000, "not valid JSON"),
+        (b"[1, 2]", "(request)"),
+    ],
+    ids=["not-json", "schema", "bad-utf8", "too-deep", "digit-limit", "array"],
 )
 def test_cli_bad_input_exit_code(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, fragment: str
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], data: bytes, fragment: str
 ) -> None:
     path = tmp_path / "request.json"
-    path.write_text(text, encoding="utf-8")
+    path.write_bytes(data)
     assert main(["simulate", "--request-file", str(path)]) == 2
     assert fragment in capsys.readouterr().err
 

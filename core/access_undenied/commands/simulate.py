@@ -47,16 +47,32 @@ def run(args: argparse.Namespace) -> int:
 
 
 def read_request(path: str) -> Any:
-    """The request JSON from a file or stdin (`-`)."""
-    text = sys.stdin.read() if path == "-" else _read_file(path)
+    """The request JSON from a file or stdin (`-`); InputError for anything else."""
+    data = _read_stdin() if path == "-" else _read_file(path)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text") from exc
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(
             f"{path}: not valid JSON ({exc.msg}, line {exc.lineno})"
         ) from exc
+    except RecursionError as exc:
+        raise InputError(f"{path}: the JSON is nested too deeply") from exc
+    except ValueError as exc:  # e.g. an integer beyond Python's digit limit
+        raise InputError(f"{path}: not valid JSON ({exc})") from exc
 
 
-def _read_file(path: str) -> str:
-    with open(path, encoding="utf-8") as handle:
+def _read_stdin() -> bytes:
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is not None:
+        data: bytes = buffer.read()
+        return data
+    return sys.stdin.read().encode("utf-8")
+
+
+def _read_file(path: str) -> bytes:
+    with open(path, "rb") as handle:
         return handle.read()
