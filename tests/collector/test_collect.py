@@ -9,6 +9,7 @@ import pytest
 from access_undenied.snapshot import PolicyType, PrincipalKind, Snapshot
 from access_undenied.snapshot.collect import CollectOptions, collect_snapshot
 from moto_world import TRUST, World
+from moto_world import document as allow_document
 
 pytestmark = pytest.mark.slow
 
@@ -140,3 +141,26 @@ def test_single_account_by_default(session: Any, world: World) -> None:
     assert list(document["accounts"]) == [world.management]
     assert set(document["resource_policies"]) == {"arn:aws:s3:::mgmt-data"}
     assert document["organization"] is not None
+
+
+def test_two_regions_in_parallel(session: Any, world: World) -> None:
+    import boto3
+
+    eu_queue = f"arn:aws:sqs:eu-west-1:{world.management}:eu-orders"
+    policy = allow_document("sqs:SendMessage", eu_queue, Principal={"AWS": world.dev})
+    sqs = boto3.Session(region_name="eu-west-1").client("sqs")
+    url = sqs.create_queue(QueueName="eu-orders")["QueueUrl"]
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps(policy)})
+    options = CollectOptions(
+        accounts=(world.management, world.prod),
+        regions=("us-east-1", "eu-west-1"),
+        max_workers=3,
+    )
+
+    document = collect_snapshot(session, options)
+
+    expected = {*world.resources.values(), eu_queue}
+    assert set(document["resource_policies"]) == expected
+    assert document["resource_policies"][eu_queue]["account"] == world.management
+    assert document["collection_errors"] == []
+    assert document["source"]["regions"] == ["us-east-1", "eu-west-1"]
