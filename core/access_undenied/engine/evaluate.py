@@ -10,6 +10,7 @@ policies, permissions boundaries and session policies govern IAM principals only
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable
 
@@ -31,6 +32,7 @@ from access_undenied.engine.scope import (
     build_scope,
 )
 from access_undenied.engine.statements import PrincipalMode, find_near_misses
+from access_undenied.policy.model import Policy
 from access_undenied.policy.principal import GrantKind, PrincipalKind
 
 logger = logging.getLogger(__name__)
@@ -53,12 +55,18 @@ def evaluate(request: EvaluationRequest, *, explain: bool = True) -> EvaluationR
         layer_result(state, scope, show_misses and _denies(state, denied_by))
         for state in states
     )
+    missing = [
+        key for state in states if state.missing_keys for key in state.missing_keys
+    ]
+    unsupported = [
+        item for state in states if state.unsupported for item in state.unsupported
+    ]
     return EvaluationResult(
         decision=decision,
         denied_by=denied_by,
         layers=layers,
-        missing_context_keys=_unique_keys(k for s in states for k in s.missing_keys),
-        unsupported=_unique(item for state in states for item in state.unsupported),
+        missing_context_keys=_unique_keys(missing) if missing else (),
+        unsupported=_unique(unsupported) if unsupported else (),
         notes=tuple(notes),
     )
 
@@ -181,10 +189,15 @@ def _organization_layers(scope: RequestScope, notes: list[str]) -> list[LayerSta
 def layer_result(state: LayerState, scope: RequestScope, misses: bool) -> LayerResult:
     """The public LayerResult of a state, with near misses if asked."""
     near = find_near_misses(state.policies, scope, state.mode) if misses else ()
-    policy_ids = tuple([policy.policy_id for policy in state.policies])
+    policy_ids = _policy_ids(state.policies)
     return LayerResult(
         state.layer, state.verdict, state.level, policy_ids, state.matched, near
     )
+
+
+@functools.lru_cache(maxsize=16384)
+def _policy_ids(policies: tuple[Policy, ...]) -> tuple[str, ...]:
+    return tuple(policy.policy_id for policy in policies)
 
 
 def _unique(items: Iterable[str]) -> tuple[str, ...]:
