@@ -37,6 +37,9 @@ def decide(
     states: Sequence[LayerState], scope: RequestScope
 ) -> tuple[Decision, tuple[Layer, ...]]:
     """The decision and every layer that denies on its own in all cases."""
+    if all(state.deny is not None and state.allow is not None for state in states):
+        decision, denied = decide_known(states, scope)
+        return decision, _ordered(denied)
     slots = [
         (position, name)
         for position, state in enumerate(states)
@@ -143,4 +146,6 @@ def _identity_allows(singles: Mapping[Layer, LayerState], scope: RequestScope) -
 
 
 def _ordered(layers: set[Layer]) -> tuple[Layer, ...]:
+    if len(layers) < 2:
+        return tuple(layers)
     return tuple(sorted(layers, key=_LAYER_ORDER.__getitem__))

@@ -111,10 +111,8 @@ def build_scope(request: EvaluationRequest) -> RequestScope:
     arn = parse_arn(request.resource)
     resource_account = request.resource_account or (arn.account if arn else None)
     resource_account = resource_account or None
-    context = {
-        **_derived_values(caller, resource_account),
-        **_context_of(request).lowered,
-    }
+    context = _derived_values(caller, resource_account).copy()
+    context.update(_context_of(request).lowered)
     return RequestScope(
         request,
         action,
