@@ -12,6 +12,8 @@ import pytest
 from chunked import ChunkedCommand, clean_env
 
 ROOT = Path(__file__).resolve().parents[2]
+# The adapter's own package (no splunklib in it); the vendored rest is only built.
+sys.path.insert(0, str(ROOT / "splunk_app" / "access_undenied" / "lib"))
 EXAMPLES = ROOT / "examples"
 APP_ID = "access_undenied"
 DEFAULT_SNAPSHOT = "access_undenied_snapshot.json"

@@ -14,6 +14,7 @@ from conftest import APP_ID, build_package
 COMPILED = (".so", ".pyd", ".dll", ".dylib", ".pyc", ".pyo", ".exe")
 REQUIRED_PATHS = {
     "command": "bin/accessundenied.py",
+    "adapter": "lib/access_undenied_splunk/enrich.py",
     "core": "lib/access_undenied/__init__.py",
     "core-analyze": "lib/access_undenied/analyze/fields.py",
     "core-schemas": "lib/access_undenied/schemas/snapshot.json",
