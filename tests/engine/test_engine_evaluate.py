@@ -406,3 +406,19 @@ def test_many_unknowns_still_denied_by_a_known_explicit_deny() -> None:
     result = evaluate(request)
     assert result.decision is Decision.EXPLICITLY_DENIED
     assert result.denied_by == (Layer.IDENTITY,)
+
+
+def test_other_service_is_no_action_near_miss() -> None:
+    document = {
+        "Statement": [
+            {"Effect": "Allow", "Action": "ec2:*", "Resource": "*"},
+            {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "*"},
+        ]
+    }
+    request = EvaluationRequest(
+        USER, "s3:GetObject", OBJECT, {}, None, (parse_policy(document, "P"),)
+    )
+    misses = evaluate(request).layer(Layer.IDENTITY)[0].near_misses
+    assert [(miss.statement_index, miss.part) for miss in misses] == [
+        (1, NearMissPart.ACTION)
+    ]

@@ -184,11 +184,15 @@ def describe_unknown(condition: Condition, outcome: ConditionOutcome) -> str:
 def find_near_misses(
     policies: tuple[Policy, ...], scope: RequestScope, mode: PrincipalMode
 ) -> tuple[NearMiss, ...]:
-    """Statements that fail on exactly one part: action, resource, principal or key."""
+    """Statements that fail on exactly one part: action, resource, principal or key.
+
+    Only statements for the request's service are considered (the policy's action
+    index): a statement for another service is no near miss on the action.
+    """
     misses: list[NearMiss] = []
     for policy in policies:
         action_matches = frozenset(policy.statements_for_action(scope.action))
-        for statement in policy.statements:
+        for statement in policy.candidates(scope.action):
             miss = near_miss(statement, policy, scope, mode, action_matches)
             if miss is not None:
                 misses.append(miss)
