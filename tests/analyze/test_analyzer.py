@@ -294,3 +294,15 @@ def test_a_bucket_policy_naming_one_session_splits_the_cache(tmp_path: Path) -> 
     other = subject.explain_record(session_record("e-2", "two"))
     assert named["ReasonCode"] == "not_reproduced"
     assert other["ReasonCode"] == "identity_policy_missing_allow"
+
+
+def test_explain_item_gives_the_line_and_a_result_read_from_it(
+    tmp_path: Path,
+) -> None:
+    from access_undenied.cloudtrail.models import RecordItem
+
+    subject = analyzer(tmp_path, role_entry(REQUESTER, "app"))
+    result, line = subject.explain_item(RecordItem("f", 0, s3_record()))
+    assert getattr(result, "reason_code") == "identity_policy_missing_allow"
+    assert dict(result) == json.loads(line)
+    assert result["Source"] == {"File": "f", "Index": 0}

@@ -32,10 +32,8 @@ def analyze_examples(document: dict[str, Any] | None = None) -> list[dict[str, A
     """Every result for the example events, in reading order."""
     snapshot = Snapshot.from_document(document or example_document())
     analyzer = Analyzer(snapshot)
-    return [
-        analyzer.explain_item(item)[0]
-        for item in iter_denials(str(EXAMPLES / "events"))
-    ]
+    events = str(EXAMPLES / "events")
+    return [json.loads(analyzer.explain_item(item)[1]) for item in iter_denials(events)]
 
 
 def results_by_event() -> dict[str, dict[str, Any]]:

@@ -38,6 +38,7 @@ from access_undenied.analyze.reasons import ReasonCode, render_explanation
 from access_undenied.analyze.result import (
     EventInfo,
     Finding,
+    LazyResult,
     RequestSummary,
     build_event_fields,
     build_result_body,
@@ -82,10 +83,18 @@ class Analyzer:
         self, record: object, source: str | None = None, index: int | None = None
     ) -> JsonDict:
         """One full result object for a record; bad input gives an `error` result."""
-        return self.explain(record, source, index)[0]
+        line = self.explain(record, source, index)[1]
+        result: JsonDict = json.loads(line)
+        return result
 
-    def explain_item(self, item: RecordItem | ReadError) -> tuple[JsonDict, str]:
-        """The result and its JSON text for what the reader yielded."""
+    def explain_item(
+        self, item: RecordItem | ReadError
+    ) -> tuple[Mapping[str, Any], str]:
+        """The result and its JSON text for what the reader yielded.
+
+        The result is read from the text on first access (`LazyResult`); its
+        `reason_code` is at hand without that.
+        """
         if isinstance(item, ReadError):
             event = EventInfo(None, None, item.source, item.index)
             body = error_body(item.message)
@@ -94,7 +103,7 @@ class Analyzer:
 
     def explain(
         self, record: object, source: str | None, index: int | None
-    ) -> tuple[JsonDict, str]:
+    ) -> tuple[LazyResult, str]:
         """The result object and its JSON text."""
         if not isinstance(record, Mapping):
             kind = type(record).__name__
@@ -214,21 +223,14 @@ class Analyzer:
 
     def _finish(
         self, event: EventInfo, body: CachedBody, principal: str | None
-    ) -> tuple[JsonDict, str]:
+    ) -> tuple[LazyResult, str]:
         age = self._age(event.event_time)
-        event_fields = build_event_fields(event)
-        snapshot = snapshot_fields(self._snapshot_time, age)
-        result = {
-            **event_fields,
-            **body.body,
-            "Request": {"Principal": principal, **body.request},
-            **snapshot,
-        }
-        head = json.dumps(event_fields)[:-1]
-        tail = json.dumps(snapshot)[1:]
+        head = json.dumps(build_event_fields(event))[:-1]
+        tail = json.dumps(snapshot_fields(self._snapshot_time, age))[1:]
         request = f'"Request": {{"Principal": {json.dumps(principal)}, '
         request += f"{body.request_fragment}}}"
-        return result, f"{head}, {body.fragment}, {request}, {tail}"
+        line = f"{head}, {body.fragment}, {request}, {tail}"
+        return LazyResult(line, body.reason_code), line
 
     def snapshot_fields(self) -> JsonDict:
         """`SnapshotTime` and `SnapshotAgeSeconds` for a result with no event time."""

@@ -112,7 +112,9 @@ def assemble(
         principal=principal_arn,
         action=action,
         resource=resource,
-        context=with_derived(request.context, derived),
+        # The record's own keys are added per record (see Analyzer): the assembly
+        # is shared by every record of the same request.
+        context=derived,
         resource_account=owner,
         identity_policies=parse_all(identity_records(record), cache, policies),
         permissions_boundary=parse_one(boundary_record(record), cache, policies),

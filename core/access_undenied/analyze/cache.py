@@ -43,16 +43,15 @@ VOLATILE_MEMBERS: Mapping[str, tuple[str, ...]] = {
 
 @dataclass(frozen=True)
 class CachedBody:
-    """A finished result body and its JSON text without the braces.
+    """A finished result body as JSON text without the braces (text is compact).
 
     The `Request` object is kept apart: its `Principal` (a session ARN) differs
     between events that share the body.
     """
 
-    body: JsonDict
     fragment: str
-    request: JsonDict
     request_fragment: str
+    reason_code: str
 
 
 VOLATILE_LIMIT = 64
@@ -142,11 +141,13 @@ def template_keys(pattern: object) -> tuple[str, ...]:
 
 
 def cached_body(body: JsonDict) -> CachedBody:
-    """A body with its JSON text, braces removed, ready to splice."""
+    """A body as JSON text, braces removed, ready to splice."""
     rest = dict(body)
     request = dict(rest.pop("Request"))
     request.pop("Principal", None)
-    return CachedBody(rest, json.dumps(rest)[1:-1], request, json.dumps(request)[1:-1])
+    return CachedBody(
+        json.dumps(rest)[1:-1], json.dumps(request)[1:-1], str(rest["ReasonCode"])
+    )
 
 
 def names_sessions(evaluation: EvaluationRequest) -> bool:

@@ -9,7 +9,7 @@ is published as `schemas/result.json`.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -146,6 +146,31 @@ class EventInfo:
     event_time: str | None = None
     source_file: str | None = None
     source_index: int | None = None
+
+
+class LazyResult(Mapping[str, Any]):
+    """A result object read from its JSON text when first looked into."""
+
+    __slots__ = ("_parsed", "line", "reason_code")
+
+    def __init__(self, line: str, reason_code: str) -> None:
+        self.line = line
+        self.reason_code = reason_code
+        self._parsed: JsonDict | None = None
+
+    def _fields(self) -> JsonDict:
+        if self._parsed is None:
+            self._parsed = json.loads(self.line)
+        return self._parsed
+
+    def __getitem__(self, key: str) -> Any:
+        return self._fields()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._fields())
+
+    def __len__(self) -> int:
+        return len(self._fields())
 
 
 def build_result_body(finding: Finding) -> JsonDict:

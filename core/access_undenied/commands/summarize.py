@@ -67,7 +67,7 @@ def read_results(args: argparse.Namespace) -> Iterator[dict[str, Any]]:
     analyzer = Analyzer(snapshot)
     for source in args.events_file:
         for item in iter_denials(source):
-            yield analyzer.explain_item(item)[0]
+            yield dict(analyzer.explain_item(item)[0])
 
 
 def read_results_file(path: str) -> Iterator[dict[str, Any]]:
