@@ -61,11 +61,11 @@ def evaluate_layer(
     level: int | None = None,
 ) -> LayerState:
     """Judge every candidate statement of the layer's policies."""
+    if mode is PrincipalMode.FORBIDDEN:
+        static = static_layer_state(layer, policies, scope.action, level)
+        if static is not None:
+            return static
     candidates = candidate_statements(policies, scope.action)
-    if not candidates:
-        return LayerState(
-            layer, level, False, False, GrantKind.NONE, policies, mode=mode
-        )
     deny: bool | None = False
     allow: bool | None = False
     grant = unknown_grant = GrantKind.NONE
@@ -107,6 +107,33 @@ def evaluate_layer(
         tuple(missing),
         tuple(unsupported),
         mode,
+    )
+
+
+@functools.lru_cache(maxsize=16384)
+def static_layer_state(
+    layer: Layer, policies: tuple[Policy, ...], action: str, level: int | None
+) -> LayerState | None:
+    """The state of a layer whose answer depends on the action alone, else None.
+
+    That holds where every statement for the action covers every resource and has
+    no condition and no principal, as for FullAWSAccess or an SCP denying actions.
+    """
+    candidates = candidate_statements(policies, action)
+    if any(_depends_on_request(statement) for _, statement in candidates):
+        return None
+    deny = any(statement.is_deny for _, statement in candidates)
+    allow = any(not statement.is_deny for _, statement in candidates)
+    matched = tuple(_plain_statement_match(p, s) for p, s in candidates)
+    grant = GrantKind.ANY if allow else GrantKind.NONE
+    return LayerState(layer, level, deny, allow, grant, policies, matched)
+
+
+def _depends_on_request(statement: Statement) -> bool:
+    return bool(
+        statement.conditions
+        or not statement.any_resource
+        or statement.principal is not None
     )
 
 
