@@ -305,7 +305,7 @@ def phase_analyze(folder: str) -> dict[str, Any]:
         for item in iter_denials(os.path.join(folder, "events")):
             result, line = analyzer.explain_item(item)
             sink.write(line + "\n")
-            code = getattr(result, "reason_code", "")
+            code = result.reason_code
             codes[code] = codes.get(code, 0) + 1
             count += 1
     return {"records": count, "codes": codes, **analyzer.counts}

@@ -303,6 +303,6 @@ def test_explain_item_gives_the_line_and_a_result_read_from_it(
 
     subject = analyzer(tmp_path, role_entry(REQUESTER, "app"))
     result, line = subject.explain_item(RecordItem("f", 0, s3_record()))
-    assert getattr(result, "reason_code") == "identity_policy_missing_allow"
+    assert result.reason_code == "identity_policy_missing_allow"
     assert dict(result) == json.loads(line)
     assert result["Source"] == {"File": "f", "Index": 0}

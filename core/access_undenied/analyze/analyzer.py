@@ -87,9 +87,7 @@ class Analyzer:
         result: JsonDict = json.loads(line)
         return result
 
-    def explain_item(
-        self, item: RecordItem | ReadError
-    ) -> tuple[Mapping[str, Any], str]:
+    def explain_item(self, item: RecordItem | ReadError) -> tuple[LazyResult, str]:
         """The result and its JSON text for what the reader yielded.
 
         The result is read from the text on first access (`LazyResult`); its
