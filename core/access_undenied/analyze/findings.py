@@ -208,6 +208,7 @@ def denied(
             report, result.decision, result.denied_by
         ),
         missing=assembly.missing,
+        unsupported=result.unsupported,
     )
 
 
