@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from access_undenied.errors import PolicyParseError
-from access_undenied.policy import Effect, SetOperator, parse_policy
+from access_undenied.policy import Effect, Policy, SetOperator, parse_policy
 
 DOCUMENT = {
     "Version": "2012-10-17",
@@ -249,3 +249,11 @@ def test_malformed_documents(document: Any, index: int | None, fragment: str) ->
     assert caught.value.statement_index == index
     assert fragment in str(caught.value)
     assert isinstance(caught.value, ValueError)
+
+
+def test_policy_built_by_hand_is_indexed() -> None:
+    parsed = parse_policy({"Statement": [{"Effect": "Allow", "Action": "S3:Get*"}]})
+    policy = Policy("by-hand", None, parsed.statements)
+    assert policy.statements_for_action("s3:GetObject") == parsed.statements
+    assert policy.statements_for_action("S3:GETOBJECT") == parsed.statements
+    assert policy.statements_for_action("sqs:SendMessage") == ()

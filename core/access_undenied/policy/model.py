@@ -11,11 +11,12 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Union
 
 from access_undenied.policy.arn import ArnPattern
 from access_undenied.policy.variables import Template
-from access_undenied.policy.wildcard import WildcardPattern
+from access_undenied.policy.wildcard import WildcardPattern, has_wildcard
 
 if TYPE_CHECKING:
     from access_undenied.policy.conditions import Operator
@@ -131,19 +132,25 @@ class Statement:
 
 @dataclass(frozen=True, eq=False)
 class Policy:
-    """A parsed policy: its id (ARN or name), `Version`, and statements."""
+    """A parsed policy: its id (ARN or name), `Version`, and statements.
+
+    The index of statements by service prefix is built at construction.
+    """
 
     policy_id: str
     version: str | None
     statements: tuple[Statement, ...]
     document_id: str | None = None
-    action_index: Mapping[str, tuple[Statement, ...]] = field(
-        default_factory=dict, repr=False
-    )
-    any_service: tuple[Statement, ...] = field(default=(), repr=False)
+    action_index: Mapping[str, tuple[Statement, ...]] = field(init=False, repr=False)
+    any_service: tuple[Statement, ...] = field(init=False, repr=False)
     _by_action: dict[str, tuple[Statement, ...]] = field(
-        default_factory=dict, repr=False
+        init=False, repr=False, default_factory=dict
     )
+
+    def __post_init__(self) -> None:
+        index, any_service = build_action_index(self.statements)
+        object.__setattr__(self, "action_index", index)
+        object.__setattr__(self, "any_service", any_service)
 
     def candidates(self, action: str) -> tuple[Statement, ...]:
         """The statements that may match `action`, found by its service prefix."""
@@ -151,17 +158,63 @@ class Policy:
         return self.action_index.get(service, self.any_service)
 
     def statements_for_action(self, action: str) -> tuple[Statement, ...]:
-        """The statements whose `Action`/`NotAction` matches the lowercased action.
+        """The statements whose `Action`/`NotAction` matches the action.
 
         Memoised per action: IAM's action names are a finite set, so the memo stays
         small while every later request for the same action skips the matching.
         """
         found = self._by_action.get(action)
         if found is None:
+            lowered = action.lower()
             found = tuple(
-                s for s in self.candidates(action) if s.matches_action(action)
+                s for s in self.candidates(lowered) if s.matches_action(lowered)
             )
             if len(self._by_action) >= MAX_MEMOISED_ACTIONS:
                 self._by_action.clear()
             self._by_action[action] = found
         return found
+
+
+def build_action_index(
+    statements: tuple[Statement, ...],
+) -> tuple[Mapping[str, tuple[Statement, ...]], tuple[Statement, ...]]:
+    """Map each service prefix to the statements that may match its actions.
+
+    Statements with `NotAction` or a wildcard in the service prefix go to every
+    service; the order of statements is kept.
+    """
+    by_service: dict[str, list[Statement]] = {}
+    any_service: list[Statement] = []
+    for statement in statements:
+        prefixes = _service_prefixes(statement)
+        if prefixes is None:
+            any_service.append(statement)
+            continue
+        for prefix in prefixes:
+            by_service.setdefault(prefix, []).append(statement)
+
+    index = {
+        service: tuple(_merged(listed, any_service))
+        for service, listed in by_service.items()
+    }
+    return MappingProxyType(index), tuple(any_service)
+
+
+def _merged(first: list[Statement], second: list[Statement]) -> list[Statement]:
+    """Two lists of statements in policy order, merged by statement index."""
+    if not second:
+        return first
+    return sorted([*first, *second], key=lambda statement: statement.index)
+
+
+def _service_prefixes(statement: Statement) -> frozenset[str] | None:
+    """The literal service prefixes of a statement's actions; None for any."""
+    if statement.not_action:
+        return None
+    prefixes = set()
+    for action in statement.actions:
+        service = action.split(":", 1)[0].lower()
+        if has_wildcard(service) or ":" not in action:
+            return None
+        prefixes.add(service)
+    return frozenset(prefixes)

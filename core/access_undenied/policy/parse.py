@@ -13,7 +13,6 @@ import json
 import logging
 import urllib.parse
 from collections.abc import Mapping
-from types import MappingProxyType
 from typing import Any
 
 from access_undenied.errors import PolicyParseError
@@ -28,7 +27,7 @@ from access_undenied.policy.model import (
     Statement,
 )
 from access_undenied.policy.variables import parse_template
-from access_undenied.policy.wildcard import compile_wildcard, has_wildcard
+from access_undenied.policy.wildcard import compile_wildcard
 
 logger = logging.getLogger(__name__)
 
@@ -66,9 +65,8 @@ def parse_policy(document: Any, policy_id: str = "") -> Policy:
         parse_statement(raw, index, version, policy_id)
         for index, raw in enumerate(as_tuple(raw_statements))
     )
-    index, any_service = build_action_index(statements)
     document_id = _optional_text(data.get("Id"), "Id", policy_id)
-    return Policy(policy_id, version, statements, document_id, index, any_service)
+    return Policy(policy_id, version, statements, document_id)
 
 
 def load_document(document: Any, policy_id: str = "") -> Mapping[str, Any]:
@@ -274,48 +272,3 @@ def _optional_text(value: Any, element: str, policy_id: str) -> str | None:
     if value is None or isinstance(value, str):
         return value
     raise PolicyParseError(f"{element} must be a string", policy_id)
-
-
-def build_action_index(
-    statements: tuple[Statement, ...],
-) -> tuple[Mapping[str, tuple[Statement, ...]], tuple[Statement, ...]]:
-    """Map each service prefix to the statements that may match its actions.
-
-    Statements with `NotAction` or a wildcard in the service prefix go to every
-    service; the order of statements is kept.
-    """
-    by_service: dict[str, list[Statement]] = {}
-    any_service: list[Statement] = []
-    for statement in statements:
-        prefixes = _service_prefixes(statement)
-        if prefixes is None:
-            any_service.append(statement)
-            continue
-        for prefix in prefixes:
-            by_service.setdefault(prefix, []).append(statement)
-
-    index = {
-        service: tuple(_merged(listed, any_service))
-        for service, listed in by_service.items()
-    }
-    return MappingProxyType(index), tuple(any_service)
-
-
-def _merged(first: list[Statement], second: list[Statement]) -> list[Statement]:
-    """Two lists of statements in policy order, merged by statement index."""
-    if not second:
-        return first
-    return sorted([*first, *second], key=lambda statement: statement.index)
-
-
-def _service_prefixes(statement: Statement) -> frozenset[str] | None:
-    """The literal service prefixes of a statement's actions; None for any."""
-    if statement.not_action:
-        return None
-    prefixes = set()
-    for action in statement.actions:
-        service = action.split(":", 1)[0].lower()
-        if has_wildcard(service) or ":" not in action:
-            return None
-        prefixes.add(service)
-    return frozenset(prefixes)
