@@ -92,9 +92,10 @@ class ArnPattern:
             return len(parts) == 1 and self.plain.matches(value)
         if len(parts) != ARN_SEGMENTS:
             return False
-        return all(
-            segment.matches(parts[position]) for position, segment in self.checks
-        )
+        for position, segment in self.checks:  # a loop: this is the hot path
+            if not segment.matches(parts[position]):
+                return False
+        return True
 
 
 @functools.lru_cache(maxsize=65536)
