@@ -15,7 +15,7 @@ import pytest
 from robust_support import example_data_arguments, example_denials
 from robust_trees import write_tree
 
-FILES, RECORDS_PER_FILE = 40, 1_000
+FILES, RECORDS_PER_FILE = 20, 1_000
 # Stop once the file holds this much: well after the first batch, before the end.
 STOP_AT_BYTES = 2 * 1024 * 1024
 START_SECONDS = 60.0
@@ -23,7 +23,7 @@ START_SECONDS = 60.0
 
 @pytest.fixture(scope="module")
 def large_tree(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
-    """A tree of 40,000 denials and their event ids in reading order."""
+    """A tree of 20,000 denials and their event ids in reading order."""
     root = tmp_path_factory.mktemp("interrupt") / "trail"
     return root, write_tree(root, example_denials(), FILES, RECORDS_PER_FILE)
 
