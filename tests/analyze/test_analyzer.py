@@ -306,3 +306,15 @@ def test_explain_item_gives_the_line_and_a_result_read_from_it(
     assert result.reason_code == "identity_policy_missing_allow"
     assert dict(result) == json.loads(line)
     assert result["Source"] == {"File": "f", "Index": 0}
+
+
+def test_a_request_without_its_resource_gets_no_wildcard_fix(tmp_path: Path) -> None:
+    subject = analyzer(tmp_path, role_entry(REQUESTER, "app"))
+    record = s3_record()
+    del record["requestParameters"], record["resources"]
+    result = subject.explain_record(record)
+    assert result["ReasonCode"] == "insufficient_data"
+    assert result["MissingData"] == [
+        "resource of the request (the record does not name it)"
+    ]
+    assert "PoliciesToAdd" not in result["ResultDetails"]

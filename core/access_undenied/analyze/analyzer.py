@@ -183,6 +183,9 @@ class Analyzer:
             return error_finding(describe(assembled), request)
         if assembled is None or not action_exists(request.action or ""):
             return invalid_action(request)
+        if not request.resources:
+            missing = ("resource of the request (the record does not name it)",)
+            return findings.insufficient(request_summary(request), missing)
         if assembled.owner_account is None and assembled.evaluation.resource != "*":
             return self._owner_unknown(request, assembled, wanted)
         return self._evaluate(request, assembled, wanted)
