@@ -100,3 +100,12 @@ def test_unreadable_account_file_is_a_usage_error(
     missing = str(tmp_path / "nope.json")
     assert main(["analyze", "--events-file", LAMBDA, "--account-details", missing]) == 2
     assert "nope.json" in capsys.readouterr().err
+
+
+def test_aws_explanations_without_anything_to_ask_leave_results_as_they_are(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = ["analyze", "--events-file", LAMBDA, *FILES, "--use-aws-explanations"]
+    assert main(argv) == 0
+    (line,) = capsys.readouterr().out.splitlines()
+    assert json.loads(line)["ReasonCode"] == "scp_explicit_deny"

@@ -91,7 +91,7 @@ def test_authorization_details_name_the_layer() -> None:
     item = RecordItem("test", 0, record(with_authorization_id("User: x is denied.")))
     result = {"ReasonCode": "scp_explicit_deny", "DeniedBy": ["scp"]}
     with stub:
-        changed, line = explainer.annotate(item, result)
+        changed, line = explainer.annotate(item, result, json.dumps(result))
     stub.assert_no_pending_responses()
     assert changed["AwsReported"] == {
         "Layer": "scp",
@@ -119,7 +119,9 @@ def test_decoded_message_that_disagrees() -> None:
     item = RecordItem("test", 0, record(message))
     result = {"ReasonCode": "identity_policy_missing_allow", "DeniedBy": ["identity"]}
     with stub:
-        changed, _ = AwsExplainer(sts_client=sts).annotate(item, result)
+        changed, _ = AwsExplainer(sts_client=sts).annotate(
+            item, result, json.dumps(result)
+        )
     assert changed["AwsReported"]["Source"] == "DecodeAuthorizationMessage"
     assert changed["AgreesWithAws"] is False
 
@@ -134,7 +136,9 @@ def test_aws_error_leaves_the_result_unchanged() -> None:
     item = RecordItem("test", 0, record(message))
     result = {"ReasonCode": "identity_policy_missing_allow", "DeniedBy": ["identity"]}
     with stub:
-        changed, _ = AwsExplainer(sts_client=sts).annotate(item, result)
+        changed, _ = AwsExplainer(sts_client=sts).annotate(
+            item, result, json.dumps(result)
+        )
     assert changed == result
 
 

@@ -34,6 +34,7 @@ CHECK_LAYERS: Mapping[str, str] = {
 }
 
 DENYING_EFFECTS = ("EXPLICIT_DENY", "IMPLICIT_DENY")
+DEFAULT_REGION = "us-east-1"
 
 
 class AwsExplainer:
@@ -49,7 +50,12 @@ class AwsExplainer:
         import boto3
 
         session = boto3.Session(profile_name=profile)
-        return cls(session.client("sts"), session.client("iam-toolbox"))
+        # Both APIs are global; a profile without a region still reaches them.
+        region = session.region_name or DEFAULT_REGION
+        return cls(
+            session.client("sts", region_name=region),
+            session.client("iam-toolbox", region_name=region),
+        )
 
     def ask(self, request: Request) -> AwsReport | None:
         """AWS's own account of the denial, or None when it cannot be had."""
@@ -80,14 +86,14 @@ class AwsExplainer:
         return report_from_decoded(json.loads(response["DecodedMessage"]))
 
     def annotate(
-        self, item: RecordItem | ReadError, result: JsonDict
-    ) -> tuple[JsonDict, str]:
+        self, item: RecordItem | ReadError, result: Mapping[str, Any], line: str
+    ) -> tuple[Mapping[str, Any], str]:
         """The result with AWS's account and agreement; unchanged if AWS says none."""
         if not isinstance(item, RecordItem):
-            return result, json.dumps(result)
+            return result, line
         report = self.ask(build_request(item.record))
         if report is None:
-            return result, json.dumps(result)
+            return result, line
         changed = {
             **result,
             "AwsReported": report.to_dict(),

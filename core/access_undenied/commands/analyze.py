@@ -117,7 +117,7 @@ def analyze_sources(args: argparse.Namespace, sources: list[str], snapshot: Any)
         for item in chain_sources(sources, stats, iter_denials):
             result, line = analyzer.explain_item(item)
             if explainer is not None:
-                result, line = explainer.annotate(item, result)
+                result, line = explainer.annotate(item, result, line)
             for sink in sinks:
                 sink.write(result, line)
             progress.tick()
