@@ -9,8 +9,9 @@ import pytest
 from access_undenied_splunk.enrich import (
     EVENT_MEMBERS,
     TIME_MEMBER,
-    LayoutCache,
+    Enricher,
     RequestKey,
+    event_id_of,
     to_splunk,
 )
 
@@ -61,105 +62,121 @@ OTHER_REQUEST = {
     "changes", list(SAME_REQUEST.values()), ids=list(SAME_REQUEST.keys())
 )
 def test_event_members_do_not_change_the_key(changes: dict[str, Any]) -> None:
-    first, second = KEYS.mask(text(record())), KEYS.mask(text(record(**changes)))
+    first, second = text(record()), text(record(**changes))
 
-    assert first.key is not None
-    assert first.key == second.key
+    assert KEYS.mask(first) == KEYS.mask(second)
+    assert KEYS.learnable(first, record())
 
 
 @pytest.mark.parametrize(
     "changes", list(OTHER_REQUEST.values()), ids=list(OTHER_REQUEST.keys())
 )
 def test_request_members_change_the_key(changes: dict[str, Any]) -> None:
-    first, second = KEYS.mask(text(record())), KEYS.mask(text(record(**changes)))
-
-    assert first.key != second.key
+    assert KEYS.mask(text(record())) != KEYS.mask(text(record(**changes)))
 
 
 def test_time_stays_in_the_key_when_the_snapshot_reads_it() -> None:
     later = record(eventTime="2026-11-21T10:11:12Z")
 
-    assert KEYS_WITHOUT_TIME.mask(text(record())).key != (
-        KEYS_WITHOUT_TIME.mask(text(later)).key
+    assert KEYS_WITHOUT_TIME.mask(text(record())) != (
+        KEYS_WITHOUT_TIME.mask(text(later))
     )
 
 
-def test_mask_reports_values_and_spans() -> None:
-    source = text(record())
-
-    masked = KEYS.mask(source)
-
-    assert masked.values["eventID"] == "00000000-0000-4000-8000-000000000001"
-    start, end = masked.spans["requestID"]
-    assert source[start:end] == "REQ0000000001"
-
-
-def test_a_member_named_twice_gives_no_key() -> None:
+def test_a_member_named_twice_is_not_learnable() -> None:
     nested = record(requestParameters={"eventID": "inner"})
 
-    assert KEYS.mask(text(nested)).key is None
+    assert not KEYS.learnable(text(nested), nested)
+
+
+def test_a_nested_member_does_not_stand_for_a_missing_top_level_one() -> None:
+    without = record()
+    del without["eventID"]
+    without["requestParameters"] = {"eventID": "00000000"}
+
+    assert not KEYS.learnable(text(without), without)
 
 
 def test_an_escaped_value_is_not_masked() -> None:
     first = KEYS.mask(text(record(eventID='a"b')))
     second = KEYS.mask(text(record(eventID='a"c')))
 
-    assert "eventID" not in first.values
-    assert first.key != second.key
+    assert first != second
 
 
-def test_verify_refuses_a_nested_member_for_a_missing_top_level_one() -> None:
-    without = record()
-    del without["eventID"]
-    without["requestParameters"] = {"eventID": "00000000"}
-
-    masked = KEYS.mask(text(without))
-
-    assert not KEYS.verify(without, masked.values)
-    assert KEYS.verify(record(), KEYS.mask(text(record())).values)
+def test_event_id_of_a_record_text() -> None:
+    assert event_id_of(text(record())) == "00000000-0000-4000-8000-000000000001"
+    assert event_id_of(text({"eventName": "GetObject"})) is None
 
 
-def known(cache: LayoutCache, value: dict[str, Any]) -> str:
-    source = text(value)
-    cache.add(source, KEYS.mask(source).spans, {"au_reason_code": "x"})
-    return source
+class CountingAnalyzer:
+    """A stand-in Analyzer that counts its evaluations."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def explain_record(self, value: Any) -> dict[str, Any]:
+        self.calls += 1
+        event_id = value.get("eventID") if isinstance(value, dict) else None
+        return {
+            "EventId": event_id,
+            "ReasonCode": f"code-{self.calls}",
+            "DeniedBy": ["scp", "identity"],
+        }
+
+    def snapshot_fields(self) -> dict[str, Any]:
+        return {"SnapshotTime": None, "SnapshotAgeSeconds": None}
 
 
-def test_layout_finds_the_same_request_with_other_ids() -> None:
-    cache = LayoutCache()
-    known(cache, record())
-    again = record(eventID="00000000-0000-4000-8000-000000000009")
+def test_a_repeated_request_is_evaluated_once() -> None:
+    analyzer = CountingAnalyzer()
+    enricher = Enricher(analyzer, "au_", reads_time=False)
+    again = record(eventID="00000000-0000-4000-8000-000000000002")
 
-    found = cache.find(text(again))
+    first, first_id = enricher.fields(text(record()))
+    second, second_id = enricher.fields(text(again))
 
-    assert found == ({"au_reason_code": "x"}, again["eventID"])
-
-
-LAYOUT_MISSES = {
-    "one-character-outside": record(sourceIPAddress="198.51.100.9"),
-    "quote-inside-a-value": record(eventID='00000000-0000-4000-8000-00000000000"'),
-    "other-length": record(eventID="00000000-0000-4000-8000-0000000000011"),
-}
+    assert analyzer.calls == 1
+    assert second is first
+    assert (first_id, second_id) == (record()["eventID"], again["eventID"])
+    assert first["au_denied_by"] == ["scp", "identity"]
 
 
-@pytest.mark.parametrize(
-    "value", list(LAYOUT_MISSES.values()), ids=list(LAYOUT_MISSES.keys())
-)
-def test_layout_misses_anything_else(value: dict[str, Any]) -> None:
-    cache = LayoutCache()
-    known(cache, record())
+def test_another_request_is_evaluated_again() -> None:
+    analyzer = CountingAnalyzer()
+    enricher = Enricher(analyzer, "au_", reads_time=False)
 
-    assert cache.find(text(value)) is None
+    enricher.fields(text(record()))
+    other, _ = enricher.fields(text(record(sourceIPAddress="198.51.100.8")))
+
+    assert analyzer.calls == 2
+    assert other["au_reason_code"] == "code-2"
 
 
-def test_layout_refuses_a_value_that_would_change_the_structure() -> None:
-    cache = LayoutCache()
-    source = known(cache, record())
-    start, end = KEYS.mask(source).spans["eventID"]
-    tampered = source[:start] + '","x":"' + source[start + 7 : end] + source[end:]
+def test_a_text_holding_the_mask_character_is_never_served_from_the_cache() -> None:
+    analyzer = CountingAnalyzer()
+    enricher = Enricher(analyzer, "au_", reads_time=False)
+    source = text(record())
+    enricher.fields(source)
 
-    assert len(tampered) == len(source)
-    assert cache.find(tampered) is None
+    fields, _ = enricher.fields(KEYS.mask(source))
+
+    assert analyzer.calls == 1
+    assert fields["au_reason_code"] == "error"
+
+
+MISSING = {"none": None, "empty": "", "empty-list": []}
+
+
+@pytest.mark.parametrize("value", list(MISSING.values()), ids=list(MISSING.keys()))
+def test_a_missing_record_is_an_error(value: Any) -> None:
+    enricher = Enricher(CountingAnalyzer(), "au_", reads_time=False)
+
+    fields, event_id = enricher.fields(value)
+
+    assert fields["au_reason_code"] == "error"
+    assert "no CloudTrail record" in fields["au_error"]
+    assert event_id is None
 
 
 CONVERSIONS = {

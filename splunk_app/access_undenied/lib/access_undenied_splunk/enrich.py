@@ -2,23 +2,20 @@
 
 Most denials repeat: one caller retries one call, and each retry is a new event with
 a new eventID, requestID and time. Masking those members leaves the text of the
-request; a record whose masked text was seen reuses that result, and only its event
-id is its own. Two caches serve it: `RequestKey` masks with one regular expression
-pass, and `LayoutCache` recognises a known request by comparing the text around
-the members' places, which is cheaper still.
+request (`RequestKey`); a record whose masked text was seen reuses that request's
+fields, and only its event id is its own.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
 MULTIVALUE_FIELDS = frozenset({"denied_by", "unsupported"})
-# Requests (masked texts, ~2 KB each) kept in each cache; past this it restarts.
+# Requests (masked texts, ~2 KB each) kept; past this the cache starts again.
 CACHE_LIMIT = 20_000
-# Known requests of one text length that are tried before the regular expression.
-LAYOUTS_PER_LENGTH = 8
 
 # Members that differ on every event but never reach the request context, by the
 # path to them in the record.
@@ -31,9 +28,12 @@ EVENT_MEMBERS: dict[str, tuple[str, ...]] = {
 # eventTime becomes aws:CurrentTime, aws:EpochTime and aws:MultiFactorAuthAge; it is
 # masked only when no policy of the snapshot can read one of them.
 TIME_MEMBER = {"eventTime": ("eventTime",)}
+# A member as CloudTrail writes it: name, colon, and a string with nothing escaped.
+PLAIN_MEMBER = r'"({names})"\s*:\s*"([^"\\\x00-\x1f]*)"'
+MASK = '"\\1":"\x00"'
+EVENT_ID = re.compile(PLAIN_MEMBER.format(names="eventID"))
 
 Fields = dict[str, Any]
-Span = tuple[int, int]
 
 
 def to_splunk(name: str, value: Any) -> Any:
@@ -62,119 +62,40 @@ def member(record: Any, path: tuple[str, ...]) -> Any:
     return value
 
 
-def is_plain(value: str) -> bool:
-    """Say whether a string's JSON text is itself: no quote, backslash or control."""
-    return '"' not in value and "\\" not in value and value.isprintable()
-
-
-class Masked(NamedTuple):
-    """A record's text with its event members masked, and where they were."""
-
-    key: str | None
-    values: dict[str, str]
-    spans: dict[str, Span]
-
-
 class RequestKey:
-    """Masks the event members of a record's text in one pass.
+    """Masks the event members of a record's text, in one regular expression pass.
 
-    Members are found as written, `"name": "plain string"`; a name met twice gives
-    no key. The masks hold characters that cannot occur in JSON text, and a masked
-    value holds no quote, backslash or control character, so two records with the
-    same key differ in those string values only. `verify` checks on the parsed
-    record that what was masked are the members themselves (CloudTrail writes
-    member names without escapes).
+    A member is masked where it is written `"name": "plain string"`; the mask holds
+    a character that cannot occur in JSON text. `learnable` says whether a key may
+    enter the cache: each member at most once and, on the parsed record, the
+    member itself (CloudTrail writes member names without escapes). Two records
+    with the key of such a record have its structure and differ from it in those
+    plain string values only, so they are the same request.
     """
 
     def __init__(self, members: Mapping[str, tuple[str, ...]]) -> None:
-        """Prepare the pattern and masks for `members` (name -> path)."""
+        """Prepare the pattern for `members` (name -> path in the record)."""
         names = "|".join(re.escape(name) for name in members)
-        self._pattern = re.compile(rf'"({names})"\s*:\s*"([^"\\\x00-\x1f]*)"')
+        self._pattern = re.compile(PLAIN_MEMBER.format(names=names))
         self._paths = dict(members)
-        self._masks = {
-            name: f'"{name}":"{chr(number)}"'
-            for number, name in enumerate(members, start=1)
-        }
 
-    def mask(self, text: str) -> Masked:
-        """The key of a record's text (None if unsure), the values and their spans."""
-        values: dict[str, str] = {}
-        spans: dict[str, Span] = {}
-        masks = self._masks
+    def mask(self, text: str) -> str:
+        """The record's text with its event members' values masked."""
+        return self._pattern.sub(MASK, text)
 
-        def replace(match: re.Match[str]) -> str:
-            name = match.group(1)
-            values[name] = match.group(2)
-            spans[name] = match.span(2)
-            return masks[name]
+    def learnable(self, text: str, record: Any) -> bool:
+        """Say whether the key of `text` (parsed: `record`) may enter the cache."""
+        found = [match.groups() for match in self._pattern.finditer(text)]
+        if len({name for name, _ in found}) != len(found):
+            return False
 
-        key, count = self._pattern.subn(replace, text)
-        return Masked(key if count == len(values) else None, values, spans)
-
-    def verify(self, record: Any, values: Mapping[str, str]) -> bool:
-        """Say whether each masked value is the parsed record's own member."""
-        return all(member(record, self._paths[n]) == v for n, v in values.items())
+        return all(member(record, self._paths[name]) == v for name, v in found)
 
 
-class Layout(NamedTuple):
-    """A known request: its text around the member values, and its fields."""
-
-    segments: tuple[tuple[int, str], ...]
-    spans: tuple[Span, ...]
-    event_id: Span | None
-    fields: Fields
-
-
-class LayoutCache:
-    """Known requests by text length, matched by the text around their members.
-
-    A text of the same length whose every segment outside the members' spans is the
-    known text, and whose span contents are plain strings, is the same request with
-    other member values: the masked key would be the same, without the pass.
-    """
-
-    def __init__(self) -> None:
-        """Start empty."""
-        self._by_length: dict[int, list[Layout]] = {}
-        self._count = 0
-
-    def find(self, text: str) -> tuple[Fields, str | None] | None:
-        """The fields and event id of a known request the text repeats, or None."""
-        for layout in self._by_length.get(len(text), ()):
-            if self._matches(text, layout):
-                span = layout.event_id
-                return layout.fields, (text[span[0] : span[1]] if span else None)
-        return None
-
-    @staticmethod
-    def _matches(text: str, layout: Layout) -> bool:
-        for start, segment in layout.segments:
-            if not text.startswith(segment, start):
-                return False
-
-        return all(is_plain(text[start:end]) for start, end in layout.spans)
-
-    def add(self, text: str, spans: Mapping[str, Span], fields: Fields) -> None:
-        """Remember the request of `text`, whose members are at `spans`."""
-        if self._count >= CACHE_LIMIT:
-            self._by_length.clear()
-            self._count = 0
-
-        ordered = sorted(spans.values())
-        segments = []
-        start = 0
-        for begin, end in ordered:
-            segments.append((start, text[start:begin]))
-            start = end
-        segments.append((start, text[start:]))
-
-        layout = Layout(tuple(segments), tuple(ordered), spans.get("eventID"), fields)
-        layouts = self._by_length.setdefault(len(text), [])
-        layouts.insert(0, layout)
-        self._count += 1
-        if len(layouts) > LAYOUTS_PER_LENGTH:
-            layouts.pop()
-            self._count -= 1
+def event_id_of(text: str) -> str | None:
+    """The eventID of a record text whose key is known (its member is plain)."""
+    match = EVENT_ID.search(text)
+    return match.group(2) if match else None
 
 
 class Enricher:
@@ -194,49 +115,44 @@ class Enricher:
         members = EVENT_MEMBERS if reads_time else {**EVENT_MEMBERS, **TIME_MEMBER}
         self._keys = RequestKey(members)
         self._cache: dict[str, Fields] = {}
-        self._layouts = LayoutCache()
 
     def fields(self, text: Any) -> tuple[Fields, str | None]:
         """The prefixed fields of a record's text, and its event id."""
-        if isinstance(text, list):
+        if type(text) is not str or not text or "\x00" in text:
+            return self._fields_of_other(text)
+
+        key = self._keys.mask(text)
+        fields = self._cache.get(key)
+        if fields is not None:
+            return fields, event_id_of(text)
+
+        fields = self._explain(text, key)
+        return fields, fields[self.event_id_field]
+
+    def _fields_of_other(self, value: Any) -> tuple[Fields, str | None]:
+        if isinstance(value, list) and value:
             # A multivalue field: the record is its first value.
-            text = text[0] if text else ""
-        if not isinstance(text, str) or not text:
+            value = value[0]
+        if not isinstance(value, str) or not value:
             missing = self._error_body("the field holds no CloudTrail record")
             return self._convert(missing), None
 
-        known = self._layouts.find(text)
-        if known is not None:
-            return known
+        # Text a key cannot stand for (it holds the mask character): never cached.
+        fields = self._convert(self._explain_text(self._analyzer, value))
+        return fields, fields[self.event_id_field]
 
-        masked = self._keys.mask(text)
-        fields = self._cache.get(masked.key) if masked.key is not None else None
-        if fields is None:
-            fields = self._explain(text, masked)
-            return fields, fields[self.event_id_field]
-
-        self._layouts.add(text, masked.spans, fields)
-        return fields, masked.values.get("eventID")
-
-    def _explain(self, text: str, masked: Masked) -> Fields:
+    def _explain(self, text: str, key: str) -> Fields:
         fields = self._convert(self._explain_text(self._analyzer, text))
-        if masked.key is None or not self._verified(text, masked):
-            return fields
-
-        if len(self._cache) >= CACHE_LIMIT:
-            self._cache.clear()
-        self._cache[masked.key] = fields
-        self._layouts.add(text, masked.spans, fields)
-        return fields
-
-    def _verified(self, text: str, masked: Masked) -> bool:
-        import json
-
         try:
             record = json.loads(text)
         except ValueError:
-            return False
-        return self._keys.verify(record, masked.values)
+            return fields
+
+        if self._keys.learnable(text, record):
+            if len(self._cache) >= CACHE_LIMIT:
+                self._cache.clear()
+            self._cache[key] = fields
+        return fields
 
     def _convert(self, result: Mapping[str, Any]) -> Fields:
         flat = self._flatten(result)
