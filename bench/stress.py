@@ -266,12 +266,14 @@ def analyze_tree(root: Path, files: int) -> dict[str, Any]:
     _, status, usage = os.wait4(child.pid, 0)
     elapsed = time.perf_counter() - start
     good_files = [n for n in range(files) if n % BAD_FILE_EVERY != BAD_FILE_EVERY - 1]
-    lost = sum(RECORDS_PER_FILE - per_file.get(n, 0) for n in good_files)
+    lost = sum(max(0, RECORDS_PER_FILE - per_file.get(n, 0)) for n in good_files)
+    repeated = sum(max(0, count - RECORDS_PER_FILE) for count in per_file.values())
     return {
         "exit_status": os.waitstatus_to_exitcode(status),
         "results": sum(per_file.values()) + errors,
         "errors": errors,
         "lost": lost + malformed,
+        "repeated": repeated,
         "seconds": elapsed,
         "peak_rss_mb": usage.ru_maxrss / 1024,
     }
@@ -318,7 +320,7 @@ def print_tree(files: int, records: int, size: int, result: dict[str, Any]) -> N
     print(
         f"  analyze: exit {result['exit_status']}, {result['results']:,} results "
         f"({result['errors']} error results for truncated files), "
-        f"results lost {result['lost']}"
+        f"results lost {result['lost']}, repeated {result['repeated']}"
     )
     print(
         f"  {result['seconds']:.1f} s wall ({rate:,.0f} results/s), "
