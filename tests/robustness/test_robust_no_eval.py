@@ -176,3 +176,28 @@ def test_event_text_reaches_no_file_and_no_evaluator(
     assert recorder.marked() == []
     assert list(tmp_path.iterdir()) == []
     assert not Path("/tmp", MARK).exists()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="commands/analyze.py accounts_and_regions keeps ids passing str.isdigit(), "
+    "which accepts non-ASCII digits; cache_path then puts them in a file name",
+)
+def test_event_account_ids_reaching_a_file_name_are_ascii(tmp_path: Path) -> None:
+    import json
+
+    from access_undenied.commands.analyze import accounts_and_regions
+
+    identity = {
+        **BASE_DENIAL["userIdentity"],
+        "accountId": "\uff11" * 12,  # fullwidth digit one
+        "arn": f"arn:aws:iam::{chr(0x0661) * 12}:user/x",  # Arabic-Indic one
+    }
+    record = replaced(BASE_DENIAL, ("userIdentity",), identity)
+    record["recipientAccountId"] = f"../../tmp/{MARK}"
+    events = tmp_path / "events.json"
+    events.write_text(json.dumps({"Records": [record]}))
+
+    accounts, _ = accounts_and_regions([str(events)])
+
+    assert all(account.isascii() and len(account) == 12 for account in accounts)
