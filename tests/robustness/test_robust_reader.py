@@ -144,17 +144,15 @@ def test_json_lines_with_bad_lines_keeps_every_good_line() -> None:
     assert sum(isinstance(i, ReadError) for i in items) == 50
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cloudtrail/reader.py FileReader.read_json_sequence: decode_text decodes "
-    "the whole file strictly, so one line of invalid UTF-8 loses every good line "
-    "(regression in e35517b)",
-)
 def test_json_lines_with_an_invalid_utf8_line_keeps_every_good_line() -> None:
     items = read_bytes(json_lines(b"\xff\xfe", count=5))
 
     ids = [i.record["eventID"] for i in items if isinstance(i, RecordItem)]
     assert ids == [f"line-{n}" for n in range(5)]
+    errors = [i for i in items if isinstance(i, ReadError)]
+    assert [e.message for e in errors] == [
+        f"line {2 * n + 2}: not UTF-8 text" for n in range(5)
+    ]
 
 
 def test_unreadable_path_is_an_error_not_a_crash(tmp_path: Path) -> None:

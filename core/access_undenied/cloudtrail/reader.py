@@ -180,6 +180,8 @@ class FileReader:
         """
         text = decode_text(data)
         if text is None:
+            text = self.decode_good_lines(data)
+        if text is None:
             self.error(None, f"not JSON: {describe(whole_error)}")
             return
         lines = LineCounter(text)
@@ -197,6 +199,26 @@ class FileReader:
                 continue
             self.read_document(document)
             position = skip_whitespace(text, end)
+
+    def decode_good_lines(self, data: bytes) -> str | None:
+        """UTF-8 text line by line: a line that is not UTF-8 is an error, not the file.
+
+        Each bad line is blanked, so the line numbers of the others stay true.
+        """
+        lines = data.split(b"\n")
+        texts: list[str] = []
+        bad: list[int] = []
+        for number, line in enumerate(lines, start=1):
+            try:
+                texts.append(line.decode("utf-8"))
+            except UnicodeDecodeError:
+                texts.append("")
+                bad.append(number)
+        if len(bad) == len(lines):
+            return None
+        for number in bad:
+            self.error(self.next_index(), f"line {number}: not UTF-8 text")
+        return "\n".join(texts)
 
     def read_document(self, document: Any) -> None:
         """The records of one parsed JSON value, whatever envelope holds them."""
