@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import urllib.parse
 from collections.abc import Mapping
 from typing import Any
@@ -26,8 +27,22 @@ def decode_policy_document(value: Any, where: str) -> dict[str, Any]:
         text = urllib.parse.unquote(text)
     try:
         decoded = json.loads(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise InputError(f"{where}: the policy document is not JSON: {exc}") from exc
     if not isinstance(decoded, dict):
         raise InputError(f"{where}: the policy document is not a JSON object")
     return decoded
+
+
+def read_json_file(path: str | os.PathLike[str], what: str) -> Any:
+    """The JSON value of an input file; any failure is an `InputError` naming it.
+
+    `RecursionError` is caught too: a document nested too deep to parse is bad input.
+    """
+    where = os.fspath(path)
+    try:
+        with open(path, encoding="utf-8") as stream:
+            return json.load(stream)
+    except (OSError, ValueError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else exc
+        raise InputError(f"{what} {where!r}: {reason}") from exc

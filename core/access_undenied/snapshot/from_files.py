@@ -7,7 +7,6 @@ resource policies file.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from collections.abc import Sequence
@@ -21,6 +20,7 @@ from access_undenied.snapshot.details import (
     empty_account,
     merge_details,
 )
+from access_undenied.snapshot.documents import read_json_file
 from access_undenied.snapshot.organization import read_organization_file
 from access_undenied.snapshot.resources import read_resource_policies_file
 
@@ -62,11 +62,7 @@ def add_account_details_file(
 ) -> None:
     """Read one get-account-authorization-details file into its account's section."""
     where = os.fspath(path)
-    try:
-        with open(path, encoding="utf-8") as stream:
-            details = json.load(stream)
-    except (OSError, ValueError) as exc:
-        raise InputError(f"account details file {where!r}: {exc}") from exc
+    details = read_json_file(path, "account details file")
     if not isinstance(details, dict):
         raise InputError(f"{where}: expected the JSON object the AWS CLI prints")
 

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from access_undenied.errors import InputError
-from access_undenied.snapshot.documents import decode_policy_document
+from access_undenied.snapshot.documents import decode_policy_document, read_json_file
 from access_undenied.snapshot.organization_model import ids_from_node_arn
 from access_undenied.snapshot.records import ACCOUNT_NODE_TYPE, CONTAINER_NODE_TYPE
 from access_undenied.snapshot.write import write_json_private
@@ -31,11 +31,7 @@ POLICY_FIELDS = ("Id", "Arn", "PolicyDocument")
 
 def read_organization_file(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Read an organization file into the snapshot's `organization` section."""
-    try:
-        with open(path, encoding="utf-8") as stream:
-            nodes = json.load(stream)
-    except (OSError, ValueError) as exc:
-        raise InputError(f"organization file {os.fspath(path)!r}: {exc}") from exc
+    nodes = read_json_file(path, "organization file")
     return organization_section(nodes, where=os.fspath(path))
 
 

@@ -8,7 +8,6 @@ unknown (null) otherwise: an S3 bucket's owner is never guessed from its name.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -16,7 +15,7 @@ from typing import Any
 from access_undenied.errors import InputError
 from access_undenied.snapshot.arns import ACCOUNT_ID, arn_account, split_arn
 from access_undenied.snapshot.arns import infer_resource_type as infer_type
-from access_undenied.snapshot.documents import decode_policy_document
+from access_undenied.snapshot.documents import decode_policy_document, read_json_file
 
 # Keys of the long form; the short form is the document itself.
 LONG_FORM_KEYS = frozenset({"Account", "Policy", "ResourceType", "PublicAccessBlock"})
@@ -43,11 +42,7 @@ def resource_policy_entry(
 def read_resource_policies_file(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Read a `--resource-policies` file into snapshot entries keyed by ARN."""
     where = os.fspath(path)
-    try:
-        with open(path, encoding="utf-8") as stream:
-            raw = json.load(stream)
-    except (OSError, ValueError) as exc:
-        raise InputError(f"resource policies file {where!r}: {exc}") from exc
+    raw = read_json_file(path, "resource policies file")
     if not isinstance(raw, Mapping):
         raise InputError(f"{where}: expected a JSON object keyed by resource ARN")
     return {
