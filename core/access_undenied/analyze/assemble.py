@@ -70,6 +70,8 @@ class PolicyCache:
 
     def __init__(self) -> None:
         self._parsed: dict[tuple[str, int], tuple[object, Policy]] = {}
+        # Parsed SCP/RCP levels by (layer, account): the same for every request.
+        self.levels: dict[tuple[str, str], tuple[tuple[Policy, ...], ...]] = {}
 
     def parse(self, record: PolicyRecord) -> Policy:
         """The parsed policy of a record; raises PolicyParseError for a bad one."""
@@ -254,7 +256,10 @@ def scp_levels(
     if not path:
         return None
     levels["scp"] = path
-    return tuple(parse_all(node.scps, cache, index) for node in path)
+    key = ("scp", account)
+    if key not in cache.levels:
+        cache.levels[key] = tuple(parse_all(node.scps, cache, {}) for node in path)
+    return cache.levels[key]
 
 
 def rcp_levels(
@@ -275,7 +280,10 @@ def rcp_levels(
     if not path or not any(node.rcps for node in path):
         return None
     levels["rcp"] = path
-    return tuple(parse_all(node.rcps, cache, index) for node in path)
+    key = ("rcp", owner)
+    if key not in cache.levels:
+        cache.levels[key] = tuple(parse_all(node.rcps, cache, {}) for node in path)
+    return cache.levels[key]
 
 
 @lru_cache(maxsize=1)
