@@ -58,6 +58,8 @@ logger = logging.getLogger(__name__)
 
 JsonDict = dict[str, Any]
 CACHE_LIMIT = 100_000
+# Assemblies are large and rarely shared by two result bodies: keep fewer.
+ASSEMBLY_LIMIT = 20_000
 
 # The owner assumed for "a resource in some other account" when nothing says.
 OTHER_ACCOUNT = "000000000000"
@@ -71,7 +73,7 @@ class Analyzer:
         self._policies = PolicyCache()
         self._assemblies: dict[tuple[Any, ...], tuple[Any, frozenset[str], bool]] = {}
         self._bodies: dict[tuple[Any, ...], CachedBody] = {}
-        self._records: dict[tuple[Any, ...], RecordEntry] = {}
+        self._records: dict[bytes, RecordEntry] = {}
         # How many records needed their request rebuilt, and how many an evaluation.
         self.counts = {"rebuilt": 0, "evaluated": 0}
         self._cache_limit = cache_limit
@@ -150,7 +152,7 @@ class Analyzer:
         entry = self._assemblies.get(key)
         if entry is None:
             entry = self._assemble(request)
-            self._remember(self._assemblies, key, entry)
+            self._remember(self._assemblies, key, entry, ASSEMBLY_LIMIT)
         assembled, wanted, per_session = entry
         context_key = tuple(
             (name, request.context[name])
@@ -243,9 +245,11 @@ class Analyzer:
             return None
         return float(self._snapshot_epoch - epoch)
 
-    def _remember(self, cache: dict[Any, Any], key: Any, value: Any) -> None:
+    def _remember(
+        self, cache: dict[Any, Any], key: Any, value: Any, limit: int = 0
+    ) -> None:
         """Store in a bounded cache; the oldest entry goes first (FIFO)."""
-        if len(cache) >= self._cache_limit:
+        if len(cache) >= (limit or self._cache_limit):
             del cache[next(iter(cache))]
         cache[key] = value
 

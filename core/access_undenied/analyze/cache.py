@@ -8,6 +8,7 @@ context keys they read; those keys' values find the finished result body.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -73,14 +74,22 @@ class RecordEntry:
         return tuple(record.get(member) for member in self.members)
 
 
-def record_fingerprint(record: Mapping[str, Any]) -> tuple[Any, ...]:
-    """What a record's request depends on, apart from per-event members."""
+def record_fingerprint(record: Mapping[str, Any]) -> bytes:
+    """What a record's request depends on, apart from per-event members.
+
+    A 128-bit BLAKE2b digest of those members' text, so a million keys stay small.
+    """
     get = record.get
-    return (
-        tuple(get(member) for member in STABLE_MEMBERS),
-        isinstance(get("tlsDetails"), dict),
-        tuple(repr(get(member)) for member in NESTED_MEMBERS),
+    text = repr(
+        (
+            tuple(get(member) for member in STABLE_MEMBERS),
+            isinstance(get("tlsDetails"), dict),
+            tuple(get(member) for member in NESTED_MEMBERS),
+        )
     )
+    return hashlib.blake2b(
+        text.encode("utf-8", "surrogatepass"), digest_size=16
+    ).digest()
 
 
 def volatile_members(wanted: frozenset[str]) -> tuple[str, ...]:
