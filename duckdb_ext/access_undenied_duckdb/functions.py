@@ -31,25 +31,26 @@ class RowFunctions:
         self._simulate = simulate
         self._encoder = FlatEncoder()
 
-    def result_of(self, text: str) -> tuple[dict[str, Any], str]:
-        """The full result of one record given as text, and its JSON text.
+    def result_of(self, text: str) -> tuple[Any, Mapping[str, Any], str]:
+        """The record a text holds, its full result, and the result's JSON text.
 
         The same result as the core's `explain_text`; a record that parses also
-        gets the JSON text the analyzer splices from its cache.
+        gets the JSON line the analyzer splices from its cache.
         """
         try:
             record = json.loads(text)
         except ValueError:
-            result = explain_text(self._analyzer, text)
-            return result, json.dumps(result)
-        return self._analyzer.explain(record, None, None)
+            parsed = explain_text(self._analyzer, text)
+            return None, parsed, json.dumps(parsed)
+        result, line = self._analyzer.explain(record, None, None)
+        return record, result, line
 
     def explain_flat(self, text: str | None) -> str | None:
         """The flat fields of one record's explanation, as a JSON object."""
         if text is None:
             return None
         try:
-            return self._encoder.encode(self.result_of(text)[0])
+            return self._encoder.encode(*self.result_of(text))
         except Exception as exc:  # a bug must cost one row, not the query
             logger.exception("explaining a record failed")
             message = f"internal error: {type(exc).__name__}: {exc}"
@@ -60,7 +61,7 @@ class RowFunctions:
         if text is None:
             return None
         try:
-            return self.result_of(text)[1]
+            return self.result_of(text)[2]
         except Exception as exc:  # a bug must cost one row, not the query
             logger.exception("explaining a record failed")
             return json.dumps(internal_error_result(exc))

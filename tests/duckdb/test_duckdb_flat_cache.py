@@ -1,4 +1,4 @@
-"""Flat rows of repeated result bodies are reused only for the very same body."""
+"""Flat rows of repeated results are reused only for the very same result body."""
 
 from __future__ import annotations
 
@@ -6,6 +6,9 @@ import json
 from typing import Any
 
 import pytest
+from access_undenied.analyze import Analyzer, flatten_result
+from access_undenied.snapshot import Snapshot
+from duckdb_trees import example_records
 
 duckdb = pytest.importorskip(
     "duckdb", reason="DuckDB is not installed (the `duckdb` extra, Python 3.11+)"
@@ -14,64 +17,71 @@ duckdb = pytest.importorskip(
 from access_undenied_duckdb.flat_cache import FlatEncoder  # noqa: E402
 
 
-def result(event_id: str, request: dict[str, Any], details: dict[str, Any]) -> Any:
-    """A result object around shared body members."""
-    return {
-        "EventId": event_id,
-        "ReasonCode": "identity_policy_missing_allow",
-        "Request": request,
-        "ResultDetails": details,
-        "ResponsiblePolicies": [],
-        "DeniedBy": ["identity"],
-    }
-
-
-def test_the_same_body_is_encoded_once_per_event_id() -> None:
-    encoder = FlatEncoder()
-    request = {"Principal": "arn:aws:iam::111122223333:user/a", "Action": "s3:Get"}
-    details: dict[str, Any] = {}
-
-    first = json.loads(encoder.encode(result("e1", request, details)))
-    second = json.loads(encoder.encode(result("e2", request, details)))
-
-    assert (first["event_id"], second["event_id"]) == ("e1", "e2")
-    assert {**first, "event_id": None} == {**second, "event_id": None}
-
-
-FIX = {
-    "PoliciesToAdd": [
-        {"AttachmentTargetArn": "arn:aws:iam::111122223333:user/a", "Policy": {}}
+def denial(index: int = 0) -> dict[str, Any]:
+    """The example denials with a principal in the snapshot, by position."""
+    found = [
+        r
+        for r in example_records()
+        if r.get("errorCode") and "assumed-role" in r["userIdentity"].get("arn", "")
     ]
-}
-
-# Member -> (a new object for it, the flat field it shows in, the value then).
-CHANGES: dict[str, tuple[Any, str, Any]] = {
-    "Request": ({"Principal": "arn:aws:iam::111122223333:user/b"}, "principal", None),
-    "ResultDetails": ({}, "fix_target", None),
-    "DeniedBy": (["scp"], "denied_by", ["scp"]),
-}
+    return found[index]
 
 
-@pytest.mark.parametrize("changed", sorted(CHANGES))
-def test_a_new_member_object_is_encoded_again(changed: str) -> None:
-    encoder = FlatEncoder()
-    request = {"Principal": "arn:aws:iam::111122223333:user/a"}
-    base = result("e1", request, FIX)
-    before = json.loads(encoder.encode(base))
-    new_value, field, _ = CHANGES[changed]
-
-    after = json.loads(encoder.encode({**base, changed: new_value}))
-
-    assert after[field] != before[field]
-    expected = new_value["Principal"] if changed == "Request" else CHANGES[changed][2]
-    assert after[field] == expected
+def encode(encoder: FlatEncoder, analyzer: Analyzer, record: Any) -> dict[str, Any]:
+    """The flat row of a record, through the encoder, decoded."""
+    result, line = analyzer.explain(record, None, None)
+    return dict(json.loads(encoder.encode(record, result, line)))
 
 
-def test_the_cache_is_bounded() -> None:
-    encoder = FlatEncoder(limit=3)
-    kept = [result(f"e{n}", {"Principal": f"p{n}"}, {}) for n in range(10)]
+def expected(analyzer: Analyzer, record: Any) -> dict[str, Any]:
+    """The flat fields the core gives, with the policy decoded."""
+    flat = flatten_result(analyzer.explain_record(record))
+    fix = flat["fix_policy"]
+    return {**flat, "fix_policy": json.loads(fix) if fix else None}
 
-    rows = [json.loads(encoder.encode(item)) for item in kept]
 
-    assert [row["principal"] for row in rows] == [f"p{n}" for n in range(10)]
-    assert len(encoder._fragments) <= 3
+def test_a_repeat_with_another_id_and_time_reuses_the_body(snapshot: Snapshot) -> None:
+    analyzer, encoder = Analyzer(snapshot), FlatEncoder()
+    first = denial()
+    again = dict(first, eventID="again-1", eventTime="2026-11-21T00:00:00Z")
+
+    rows = [encode(encoder, analyzer, record) for record in (first, again)]
+
+    assert len(encoder._fragments) == 1
+    assert rows == [expected(analyzer, first), expected(analyzer, again)]
+    assert rows[1]["event_id"] == "again-1"
+
+
+def test_another_session_is_another_body(snapshot: Snapshot) -> None:
+    analyzer, encoder = Analyzer(snapshot), FlatEncoder()
+    first = denial()
+    identity = dict(first["userIdentity"])
+    identity["arn"] = identity["arn"].rsplit("/", 1)[0] + "/another-session"
+    other = dict(first, userIdentity=identity, eventID="other-1")
+
+    rows = [encode(encoder, analyzer, record) for record in (first, other)]
+
+    assert len(encoder._fragments) == 2
+    assert rows[1]["principal"].endswith("/another-session")
+    assert rows == [expected(analyzer, first), expected(analyzer, other)]
+
+
+def test_a_line_of_another_layout_is_parsed_not_cached(snapshot: Snapshot) -> None:
+    analyzer, encoder = Analyzer(snapshot), FlatEncoder()
+    record = denial()
+    result, line = analyzer.explain(record, None, None)
+
+    row = json.loads(encoder.encode({"eventID": "elsewhere"}, result, line))
+
+    assert encoder._fragments == {}
+    assert row == expected(analyzer, record)
+
+
+def test_the_cache_is_bounded(snapshot: Snapshot) -> None:
+    analyzer, encoder = Analyzer(snapshot), FlatEncoder(limit=2)
+    records = [denial(n) for n in range(5)]
+
+    rows = [encode(encoder, analyzer, record) for record in records]
+
+    assert len(encoder._fragments) <= 2
+    assert rows == [expected(analyzer, record) for record in records]
