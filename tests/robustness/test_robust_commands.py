@@ -29,6 +29,7 @@ HOSTILE_FILES = {
 COMMANDS = {
     "simulate": ["simulate", "--request-file", "FILE"],
     "rebuild": ["rebuild", "--events-file", "FILE"],
+    "summarize": ["summarize", "--results-file", "FILE"],
     "snapshot-show": ["snapshot", "show", "FILE"],
     "snapshot-build-details": [
         "snapshot", "build", "--output", "OUT", "--account-details", "FILE",

@@ -13,11 +13,15 @@ __all__ = ["FLAT_FIELDS", "Analyzer", "ReasonCode", "explain_text", "flatten_res
 
 
 def explain_text(analyzer: Analyzer, text: str | bytes) -> dict[str, Any]:
-    """The result for a record given as JSON text; text that is not JSON is `error`."""
+    """The result for a record given as JSON text; text that is not JSON is `error`.
+
+    `RecursionError` is bad input too: text nested deeper than the parser can go.
+    """
     try:
         record = json.loads(text)
-    except (TypeError, ValueError) as exc:
-        body = error_body(f"the record is not JSON: {exc}")
+    except (TypeError, ValueError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else exc
+        body = error_body(f"the record is not JSON: {reason}")
         return {
             "EventId": None,
             "EventTime": None,

@@ -80,14 +80,14 @@ def read_results_file(path: str) -> Iterator[dict[str, Any]]:
         else:
             with open(path, encoding="utf-8") as stream:
                 text = stream.read()
-    except OSError as exc:
+    except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"results file {path!r}: {exc}") from exc
     try:
         document = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         document = None
     if isinstance(document, dict) and isinstance(document.get("Results"), list):
-        yield from document["Results"]
+        yield from checked_results(document["Results"], path)
         return
     if isinstance(document, dict):
         yield document
@@ -96,6 +96,30 @@ def read_results_file(path: str) -> Iterator[dict[str, Any]]:
         if not line.strip():
             continue
         try:
-            yield json.loads(line)
-        except ValueError as exc:
-            raise InputError(f"{path}: line {number} is not JSON ({exc})") from exc
+            result = json.loads(line)
+        except (ValueError, RecursionError) as exc:
+            reason = "nested too deeply" if isinstance(exc, RecursionError) else exc
+            raise InputError(f"{path}: line {number} is not JSON ({reason})") from exc
+        yield from checked_results([result], f"{path}: line {number}")
+
+
+# Python type -> the JSON name, for messages about a value of the wrong kind.
+JSON_KINDS: dict[type, str] = {
+    list: "array",
+    str: "string",
+    int: "number",
+    float: "number",
+    bool: "boolean",
+    type(None): "null",
+}
+
+
+def checked_results(results: list[Any], where: str) -> Iterator[dict[str, Any]]:
+    """Each result, which must be a JSON object; anything else is an InputError."""
+    from access_undenied.errors import InputError
+
+    for result in results:
+        if not isinstance(result, dict):
+            kind = JSON_KINDS.get(type(result), type(result).__name__)
+            raise InputError(f"{where}: a result is a JSON {kind}, not an object")
+        yield result
