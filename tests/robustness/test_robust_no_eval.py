@@ -178,11 +178,6 @@ def test_event_text_reaches_no_file_and_no_evaluator(
     assert not Path("/tmp", MARK).exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="commands/analyze.py accounts_and_regions keeps ids passing str.isdigit(), "
-    "which accepts non-ASCII digits; cache_path then puts them in a file name",
-)
 def test_event_account_ids_reaching_a_file_name_are_ascii(tmp_path: Path) -> None:
     import json
 
@@ -201,3 +196,35 @@ def test_event_account_ids_reaching_a_file_name_are_ascii(tmp_path: Path) -> Non
     accounts, _ = accounts_and_regions([str(events)])
 
     assert all(account.isascii() and len(account) == 12 for account in accounts)
+
+
+ACCOUNT_IDS = {
+    "ascii": ("123456789012", True),
+    "eleven": ("12345678901", False),
+    "thirteen": ("1234567890123", False),
+    "fullwidth": ("\uff11" * 12, False),
+    "arabic-indic": (chr(0x0661) * 12, False),
+    "superscript": ("\u00b9" * 12, False),
+    "trailing-newline": ("123456789012\n", False),
+    "path": ("../123456789", False),
+    "not-text": (123456789012, False),
+}
+
+
+@pytest.mark.parametrize("text, expected", ACCOUNT_IDS.values(), ids=ACCOUNT_IDS)
+def test_account_id_is_twelve_ascii_digits(text: object, expected: bool) -> None:
+    from access_undenied.cloudtrail.arns import is_account_id
+    from access_undenied.snapshot.arns import ACCOUNT_ID
+
+    assert is_account_id(text) is expected
+    if isinstance(text, str):
+        assert bool(ACCOUNT_ID.match(text)) is expected
+
+
+def test_cache_path_names_only_account_ids() -> None:
+    from access_undenied.commands.analyze import cache_path
+
+    name = Path(cache_path(["123456789012", "\uff11" * 12, f"../../{MARK}"])).name
+
+    assert name.startswith("access-undenied-snapshot-123456789012-")
+    assert MARK not in name

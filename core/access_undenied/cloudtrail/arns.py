@@ -12,10 +12,12 @@ import re
 from access_undenied import iam_data
 
 MAX_ARN_LENGTH = 2048
+# Twelve ASCII digits: `\d` and `str.isdigit` also accept other scripts' digits.
+ACCOUNT_ID_RE = re.compile(r"[0-9]{12}")
 VARIABLE_RE = re.compile(r"\$\{([A-Za-z0-9]+)\}")
 QUEUE_URL_RE = re.compile(
     r"https://(?:sqs\.)?([a-z0-9\-]{1,32})\.(?:queue\.)?amazonaws\.com(?:\.cn)?"
-    r"/(\d{12})/([A-Za-z0-9_\-.]{1,80})"
+    r"/([0-9]{12})/([A-Za-z0-9_\-.]{1,80})"
 )
 PARTITIONS_BY_REGION_PREFIX: tuple[tuple[str, str], ...] = (
     ("cn-", "aws-cn"),
@@ -23,6 +25,11 @@ PARTITIONS_BY_REGION_PREFIX: tuple[tuple[str, str], ...] = (
     ("us-isob-", "aws-iso-b"),
     ("us-iso-", "aws-iso"),
 )
+
+
+def is_account_id(text: object) -> bool:
+    """Say whether `text` is an AWS account id: exactly twelve ASCII digits."""
+    return isinstance(text, str) and ACCOUNT_ID_RE.fullmatch(text) is not None
 
 
 def queue_url_arn(url: str, partition: str) -> str | None:

@@ -21,6 +21,7 @@ from access_undenied.cloudtrail.arns import (
     action_patterns,
     arn_account,
     format_variables,
+    is_account_id,
     is_arn,
     queue_url_arn,
 )
@@ -200,7 +201,7 @@ def fill_format(
 def account_values(parameters: Mapping[str, Any], place: Place) -> tuple[str, ...]:
     """The account of a resource: ECR's `registryId`, else the account called."""
     registry = parameters.get("registryId")
-    if isinstance(registry, str) and registry.isdigit():
+    if is_account_id(registry):
         return (registry,)
     return (place.account,) if place.account else ()
 

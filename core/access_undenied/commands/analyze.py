@@ -231,6 +231,7 @@ def credentials_session(profile: str | None) -> Any:
 
 def accounts_and_regions(sources: list[str]) -> tuple[set[str], set[str]]:
     """The accounts (callers and resource owners) and regions the events name."""
+    from access_undenied.cloudtrail.arns import is_account_id
     from access_undenied.cloudtrail.models import RecordItem
     from access_undenied.cloudtrail.reader import iter_denials
     from access_undenied.cloudtrail.request import build_request
@@ -243,7 +244,7 @@ def accounts_and_regions(sources: list[str]) -> tuple[set[str], set[str]]:
                 continue
             request = build_request(item.record)
             for account in (request.principal.account_id, request.resource_account):
-                if account and account.isdigit():
+                if is_account_id(account):
                     accounts.add(account)
             if request.region:
                 regions.add(request.region)
@@ -251,9 +252,14 @@ def accounts_and_regions(sources: list[str]) -> tuple[set[str], set[str]]:
 
 
 def cache_path(accounts: Iterable[str]) -> str:
-    """Where the collected snapshot is written: named by accounts and time."""
+    """Where the collected snapshot is written: named by accounts and time.
+
+    Only account ids (twelve ASCII digits) enter the name: event text never does.
+    """
+    from access_undenied.cloudtrail.arns import is_account_id
+
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    label = "-".join(sorted(accounts))[:60] or "none"
+    label = "-".join(sorted(a for a in accounts if is_account_id(a)))[:60] or "none"
     return os.path.join(
         os.getcwd(), f"access-undenied-snapshot-{label}-{stamp}.json.gz"
     )

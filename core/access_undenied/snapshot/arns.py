@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-ACCOUNT_ID = re.compile(r"^\d{12}$")
+# Twelve ASCII digits (`\d` would accept other scripts' digits; `$` a newline).
+ACCOUNT_ID = re.compile(r"[0-9]{12}\Z")
 
 
 class Arn(NamedTuple):
