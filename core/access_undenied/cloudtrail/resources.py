@@ -201,7 +201,7 @@ def fill_format(
 def account_values(parameters: Mapping[str, Any], place: Place) -> tuple[str, ...]:
     """The account of a resource: ECR's `registryId`, else the account called."""
     registry = parameters.get("registryId")
-    if is_account_id(registry):
+    if isinstance(registry, str) and is_account_id(registry):
         return (registry,)
     return (place.account,) if place.account else ()
 

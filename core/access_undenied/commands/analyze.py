@@ -244,7 +244,7 @@ def accounts_and_regions(sources: list[str]) -> tuple[set[str], set[str]]:
                 continue
             request = build_request(item.record)
             for account in (request.principal.account_id, request.resource_account):
-                if is_account_id(account):
+                if account and is_account_id(account):
                     accounts.add(account)
             if request.region:
                 regions.add(request.region)
