@@ -35,6 +35,39 @@ GO_TO = (
 # (id, errorCode, errorMessage, expected fields)
 FORMS: list[tuple[str, str, str, dict[str, Any]]] = [
     (
+        "explicit-deny-no-layer",
+        "AccessDenied",
+        f"User: {SESSION} is not authorized to perform: lambda:ListFunctions on "
+        "resource: * with an explicit deny",
+        {
+            "form": MessageForm.GENERAL,
+            "principal": SESSION,
+            "action": "lambda:ListFunctions",
+            "resource": "*",
+            "layer": None,
+            "explicit": True,
+        },
+    ),
+    (
+        "explicit-deny-no-layer-no-resource",
+        "AccessDenied",
+        f"User: {USER} is not authorized to perform: iam:ListUsers with an explicit "
+        "deny.",
+        {
+            "action": "iam:ListUsers",
+            "resource": None,
+            "layer": None,
+            "explicit": True,
+        },
+    ),
+    (
+        "explicit-deny-no-layer-arn-resource",
+        "AccessDenied",
+        f"User: {USER} is not authorized to perform: s3:GetObject on resource: "
+        '"arn:aws:s3:::b/k" with an explicit deny',
+        {"resource": "arn:aws:s3:::b/k", "layer": None, "explicit": True},
+    ),
+    (
         "explicit-deny-scp-no-resource",
         "AccessDenied",
         f"User: {USER} is not authorized to perform: codecommit:ListRepositories "

@@ -151,6 +151,8 @@ ON_RESOURCE = " on resource: "
 ON_THIS_RESOURCE = " on this resource"
 BECAUSE_NO = " because no "
 EXPLICIT_DENY = " with an explicit deny in "
+# The older form ends the message here, naming no layer (earlier-tool-readme.txt).
+EXPLICIT_DENY_ONLY = " with an explicit deny"
 BECAUSE_PUBLIC = " because public policies are prevented by the "
 TRANSITIVE_SCP = " transitively through a service control policy"
 
@@ -295,6 +297,8 @@ def parse_resource_clause(rest: str, fields: dict[str, Any]) -> str:
     resource, rest = rest[:end].strip(), rest[end:]
     if resource.endswith(".") and not rest:
         resource = resource[:-1]
+    if not rest and resource.endswith(EXPLICIT_DENY_ONLY):
+        resource, rest = resource[: -len(EXPLICIT_DENY_ONLY)], EXPLICIT_DENY_ONLY
     fields.update(classify_resource(resource))
     return rest
 
@@ -319,6 +323,8 @@ def parse_reason_clause(rest: str, fields: dict[str, Any]) -> None:
     elif rest.startswith(EXPLICIT_DENY):
         fields["explicit"] = True
         parse_explicit_deny(rest[len(EXPLICIT_DENY) :], fields)
+    elif rest.rstrip(".") == EXPLICIT_DENY_ONLY:
+        fields["explicit"] = True
     elif rest.startswith(BECAUSE_PUBLIC):
         fields["form"] = MessageForm.BLOCK_PUBLIC_ACCESS
 
