@@ -391,8 +391,9 @@ def time_duckdb(
         con.execute(f"SET threads = {int(threads)}")
     register(con, snapshot=snapshot)
     con.execute(
-        "CREATE TABLE records AS SELECT unnest(Records) AS record FROM read_json(?, "
-        "columns = {'Records': 'JSON[]'}, maximum_object_size = 1073741824)",
+        "CREATE TABLE records AS SELECT unnest(json_extract(json, '$.Records[*]')) "
+        "AS record FROM read_json_objects(?, format = 'unstructured', "
+        "maximum_object_size = 1073741824)",
         [glob_of(tree)],
     )
     watch = Stopwatch()
