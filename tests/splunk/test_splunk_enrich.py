@@ -165,6 +165,45 @@ def test_a_text_holding_the_mask_character_is_never_served_from_the_cache() -> N
     assert fields["au_reason_code"] == "error"
 
 
+class FailingAnalyzer(CountingAnalyzer):
+    """A stand-in Analyzer that fails, on one record, in a way no one foresaw."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__()
+        self.error = error
+
+    def explain_record(self, value: Any) -> dict[str, Any]:
+        if isinstance(value, dict) and value.get("eventName") == "Poison":
+            raise self.error
+        return super().explain_record(value)
+
+
+FAILURES = {
+    "recursion": RecursionError("maximum recursion depth exceeded"),
+    "key": KeyError("userIdentity"),
+    "type": TypeError("unhashable type: 'list'"),
+}
+
+
+@pytest.mark.parametrize("error", FAILURES.values(), ids=FAILURES)
+def test_an_unexpected_failure_is_an_error_on_its_record_only(
+    error: Exception, caplog: pytest.LogCaptureFixture
+) -> None:
+    enricher = Enricher(FailingAnalyzer(error), "au_", reads_time=False)
+    poison = text(record(eventName="Poison", requestParameters={"secret": "s3kr1t"}))
+
+    failed, event_id = enricher.guarded_fields(poison)
+    good, _ = enricher.guarded_fields(text(record()))
+
+    assert failed["au_reason_code"] == "error"
+    assert type(error).__name__ in failed["au_error"]
+    assert event_id == record()["eventID"]
+    assert good["au_reason_code"] == "code-1"
+    warnings = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert [type(error).__name__ in r.getMessage() for r in warnings] == [True]
+    assert "s3kr1t" not in caplog.text
+
+
 MISSING = {"none": None, "empty": "", "empty-list": []}
 
 

@@ -171,6 +171,38 @@ def test_bad_record_gets_an_error_and_the_batch_goes_on(
     assert output_of(replies[0], 0)["error"] == ""
 
 
+# Far deeper than the parser goes; under the test reader's CSV field limit (128 KB).
+NESTED_TEXTS = {"array": "[" * 20_000, "object": '{"a":' * 20_000}
+
+
+@pytest.mark.parametrize("kind", sorted(NESTED_TEXTS), ids=sorted(NESTED_TEXTS))
+def test_deeply_nested_record_costs_only_its_record(
+    command_factory: MakeCommand,
+    python: str,
+    snapshot_path: Path,
+    splunk_home: Path,
+    kind: str,
+) -> None:
+    records = example_records()[:3]
+    good = [json.dumps(record) for record in records]
+    texts = [good[0], NESTED_TEXTS[kind], good[1], good[2]]
+
+    _, replies, status = run_session(command_factory(python), [], [events(texts)])
+
+    assert status == 0
+    assert len(replies[0].records) == len(texts)
+    bad = output_of(replies[0], 1)
+    assert bad["reason_code"] == "error"
+    assert bad["error"] != ""
+    for index, record in zip((0, 2, 3), records):
+        expected = expected_fields(snapshot_path, record)
+        assert output_of(replies[0], index) == {
+            n: as_splunk(n, v) for n, v in expected.items()
+        }
+    log = splunk_home / "var" / "log" / "splunk" / "accessundenied.log"
+    assert not log.exists() or NESTED_TEXTS[kind][:50] not in log.read_text()
+
+
 def test_non_denial_passes_through_marked(
     command_factory: MakeCommand, python: str, snapshot_path: Path
 ) -> None:

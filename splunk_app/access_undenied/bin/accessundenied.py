@@ -78,9 +78,13 @@ class AccessUndeniedCommand(StreamingCommand):  # type: ignore[misc]
             self.error_exit(exc, f"accessundenied: {exc}")
 
     def stream(self, records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-        """Add the explanation fields to every record of the chunk."""
+        """Add the explanation fields to every record of the chunk.
+
+        A record that fails in an unexpected way gets `<prefix>error` and the
+        stream goes on.
+        """
         enricher = self._enricher()
-        fields = enricher.fields
+        fields = enricher.guarded_fields
         event_id_field = enricher.event_id_field
         name = self.field
         for record in records:

@@ -9,9 +9,12 @@ fields, and only its event id is its own.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Mapping
 from typing import Any
+
+logger = logging.getLogger(__name__)
 
 MULTIVALUE_FIELDS = frozenset({"denied_by", "unsupported"})
 # Requests (masked texts, ~2 KB each) kept; past this the cache starts again.
@@ -129,6 +132,21 @@ class Enricher:
         fields = self._explain(text, key)
         return fields, fields[self.event_id_field]
 
+    def guarded_fields(self, text: Any) -> tuple[Fields, str | None]:
+        """`fields`, where any unexpected failure is an error on this record alone.
+
+        One pathological event must not stop the search; the log names the
+        exception type only, never the record's text.
+        """
+        try:
+            return self.fields(text)
+        except Exception as exc:  # any failure: this record's guard
+            kind = type(exc).__name__
+            logger.warning("a record could not be analyzed: %s", kind)
+            failed = self._error_body(f"the record could not be analyzed ({kind})")
+            event_id = event_id_of(text) if type(text) is str else None
+            return self._convert(failed), event_id
+
     def _fields_of_other(self, value: Any) -> tuple[Fields, str | None]:
         if isinstance(value, list) and value:
             # A multivalue field: the record is its first value.
@@ -145,7 +163,7 @@ class Enricher:
         fields = self._convert(self._explain_text(self._analyzer, text))
         try:
             record = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             return fields
 
         if self._keys.learnable(text, record):
