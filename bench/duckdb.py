@@ -424,6 +424,12 @@ def check_rows(con: Any, count: int) -> None:
         "SELECT e.reason_code, count(*) FROM explained GROUP BY 1 ORDER BY 2 DESC"
     ).fetchall()
     print("reasons:", ", ".join(f"{code} {n:,}" for code, n in reasons))
+    errors = con.execute(
+        "SELECT e.error, count(*) FROM explained WHERE e.reason_code = 'error' "
+        "GROUP BY 1 ORDER BY 2 DESC LIMIT 3"
+    ).fetchall()
+    for message, n in errors:
+        print(f"error x{n:,}: {message}")
 
 
 def main() -> int:
