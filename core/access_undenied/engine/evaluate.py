@@ -30,6 +30,7 @@ from access_undenied.engine.scope import (
     RCP_SERVICES,
     RequestScope,
     build_scope,
+    scope_key,
 )
 from access_undenied.engine.statements import PrincipalMode, find_near_misses
 from access_undenied.policy.model import Policy
@@ -40,7 +41,7 @@ logger = logging.getLogger(__name__)
 
 def evaluate(request: EvaluationRequest, *, explain: bool = True) -> EvaluationResult:
     """Decide a request as AWS would; `explain` adds near misses for denying layers."""
-    scope = build_scope(request)
+    scope = _scope_for(request)
     if scope.action in ALWAYS_ALLOWED_ACTIONS:
         note = f"{request.action} is always allowed, whatever the policies say"
         return EvaluationResult(Decision.ALLOWED, (), notes=(note,))
@@ -109,6 +110,44 @@ def _denies(state: LayerState, denied_by: tuple[Layer, ...]) -> bool:
     return state.layer in denied_by and verdict is not LayerVerdict.ALLOW
 
 
+# The last request's scope and the layer states judged under it. Re-evaluating the
+# same request with one layer changed (a proposed fix) judges only that layer again:
+# a layer's state depends on its policies and on the scope alone.
+_last_scope: list[RequestScope] = []
+
+
+def _scope_for(request: EvaluationRequest) -> RequestScope:
+    """The scope of the request, reusing the last one (and its states) if it fits."""
+    key = scope_key(request)
+    last = _last_scope[0] if _last_scope else None
+    if last is not None and last.key == key:
+        return last._replace(request=request)
+    scope = build_scope(request, key)
+    _last_scope[:] = [scope]
+    return scope
+
+
+def judge_layer(
+    scope: RequestScope,
+    layer: Layer,
+    policies: tuple[Policy, ...],
+    mode: PrincipalMode,
+    level: int | None = None,
+) -> LayerState:
+    """`evaluate_layer`, remembered for the scope (policies compare by identity)."""
+    memo = scope.layer_states
+    key = (layer, policies, mode, level)
+    state = memo.get(key)
+    if state is None:
+        state = evaluate_layer(layer, policies, scope, mode, level)
+        if len(memo) < MAX_LAYER_STATES:
+            memo[key] = state
+    return state
+
+
+MAX_LAYER_STATES = 64
+
+
 def collect_states(scope: RequestScope) -> tuple[list[LayerState], list[str]]:
     """Judge every layer that applies to the request, and note the exemptions."""
     request = scope.request
@@ -119,15 +158,19 @@ def collect_states(scope: RequestScope) -> tuple[list[LayerState], list[str]]:
     states.extend(_organization_layers(scope, notes))
     for position, policy in enumerate(request.vpc_endpoint_policies):
         states.append(
-            evaluate_layer(
-                Layer.VPC_ENDPOINT, (policy,), scope, PrincipalMode.OPTIONAL, position
+            judge_layer(
+                scope,
+                Layer.VPC_ENDPOINT,
+                (policy,),
+                PrincipalMode.OPTIONAL,
+                position,
             )
         )
     if request.resource_policy is not None:
         resource_policies = (request.resource_policy,)
         states.append(
-            evaluate_layer(
-                Layer.RESOURCE, resource_policies, scope, PrincipalMode.REQUIRED
+            judge_layer(
+                scope, Layer.RESOURCE, resource_policies, PrincipalMode.REQUIRED
             )
         )
 
@@ -143,16 +186,14 @@ def collect_states(scope: RequestScope) -> tuple[list[LayerState], list[str]]:
 def _principal_layers(scope: RequestScope) -> list[LayerState]:
     request = scope.request
     forbidden = PrincipalMode.FORBIDDEN
-    states = [
-        evaluate_layer(Layer.IDENTITY, request.identity_policies, scope, forbidden)
-    ]
+    states = [judge_layer(scope, Layer.IDENTITY, request.identity_policies, forbidden)]
     if request.permissions_boundary is not None:
         boundary = (request.permissions_boundary,)
         layer = Layer.PERMISSIONS_BOUNDARY
-        states.append(evaluate_layer(layer, boundary, scope, forbidden))
+        states.append(judge_layer(scope, layer, boundary, forbidden))
     if request.session_policy is not None:
         session = (request.session_policy,)
-        states.append(evaluate_layer(Layer.SESSION, session, scope, forbidden))
+        states.append(judge_layer(scope, Layer.SESSION, session, forbidden))
     return states
 
 
@@ -169,7 +210,7 @@ def _organization_layers(scope: RequestScope, notes: list[str]) -> list[LayerSta
     elif scps_apply:
         for level, policies in enumerate(request.scps or ()):
             mode = PrincipalMode.FORBIDDEN
-            states.append(evaluate_layer(Layer.SCP, policies, scope, mode, level))
+            states.append(judge_layer(scope, Layer.SCP, policies, mode, level))
 
     if request.rcps is None:
         return states
@@ -182,7 +223,7 @@ def _organization_layers(scope: RequestScope, notes: list[str]) -> list[LayerSta
     else:
         for level, policies in enumerate(request.rcps):
             mode = PrincipalMode.OPTIONAL
-            states.append(evaluate_layer(Layer.RCP, policies, scope, mode, level))
+            states.append(judge_layer(scope, Layer.RCP, policies, mode, level))
     return states
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 import functools
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from access_undenied.engine.model import ContextMap, EvaluationRequest
 from access_undenied.policy.arn import Arn, parse_arn
@@ -83,6 +83,10 @@ class RequestScope(NamedTuple):
     resource_account: str | None
     resource_kind: ResourceKind
     resource_parts: list[str]
+    # What the scope was built from (`scope_key`), and the layer states judged
+    # under it, by (layer, policies, principal mode, level).
+    key: tuple[object, ...]
+    layer_states: dict[tuple[object, ...], Any]
 
     @property
     def same_account(self) -> bool:
@@ -104,7 +108,21 @@ class RequestScope(NamedTuple):
         return values[0]
 
 
-def build_scope(request: EvaluationRequest) -> RequestScope:
+def scope_key(request: EvaluationRequest) -> tuple[object, ...]:
+    """The fields of a request that its scope (and each layer's state) depends on."""
+    return (
+        request.principal,
+        request.action,
+        request.resource,
+        request.resource_account,
+        request.context,
+        request.permissions_boundary is not None,
+    )
+
+
+def build_scope(
+    request: EvaluationRequest, key: tuple[object, ...] | None = None
+) -> RequestScope:
     """Prepare a request: parse the caller, lowercase the action, derive keys."""
     caller = _parse_caller(request.principal)
     action = request.action.lower()
@@ -123,6 +141,8 @@ def build_scope(request: EvaluationRequest) -> RequestScope:
         resource_account,
         arn_resource_kind(action, arn),
         request.resource.split(":", 5),
+        key if key is not None else scope_key(request),
+        {},
     )
 
 
