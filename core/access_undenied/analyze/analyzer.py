@@ -40,9 +40,11 @@ from access_undenied.analyze.result import (
     Finding,
     LazyResult,
     RequestSummary,
-    build_event_fields,
+    age_text,
     build_result_body,
+    json_text,
     snapshot_fields,
+    source_text,
 )
 from access_undenied.cloudtrail.models import ReadError, RecordItem, Request
 from access_undenied.cloudtrail.reader import is_denial
@@ -80,6 +82,8 @@ class Analyzer:
         created = snapshot.created_at
         self._snapshot_time = created.strftime("%Y-%m-%dT%H:%M:%SZ")
         self._snapshot_epoch = calendar.timegm(created.utctimetuple())
+        time_text = json_text(self._snapshot_time)
+        self._snapshot_head = f'"SnapshotTime": {time_text}, "SnapshotAgeSeconds": '
 
     def explain_record(
         self, record: object, source: str | None = None, index: int | None = None
@@ -227,12 +231,29 @@ class Analyzer:
     def _finish(
         self, event: EventInfo, body: CachedBody, principal: str | None
     ) -> tuple[LazyResult, str]:
-        age = self._age(event.event_time)
-        head = json.dumps(build_event_fields(event))[:-1]
-        tail = json.dumps(snapshot_fields(self._snapshot_time, age))[1:]
-        request = f'"Request": {{"Principal": {json.dumps(principal)}, '
-        request += f"{body.request_fragment}}}"
-        line = f"{head}, {body.fragment}, {request}, {tail}"
+        """The result line: the record's fields spliced around the cached body.
+
+        Written as `json.dumps` would write the whole object, without building it.
+        """
+        line = "".join(
+            (
+                '{"EventId": ',
+                json_text(event.event_id),
+                ', "EventTime": ',
+                json_text(event.event_time),
+                source_text(event),
+                ", ",
+                body.fragment,
+                ', "Request": {"Principal": ',
+                json_text(principal),
+                ", ",
+                body.request_fragment,
+                "}, ",
+                self._snapshot_head,
+                age_text(self._age(event.event_time)),
+                "}",
+            )
+        )
         return LazyResult(line, body.reason_code), line
 
     def snapshot_fields(self) -> JsonDict:

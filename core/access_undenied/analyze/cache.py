@@ -32,6 +32,7 @@ STABLE_MEMBERS = (
     "vpcEndpointId",
 )
 NESTED_MEMBERS = ("userIdentity", "requestParameters", "resources")
+FINGERPRINT_MEMBERS = STABLE_MEMBERS + NESTED_MEMBERS
 
 # Members that change with every event, and the context keys (lowercased) they
 # feed: part of a record's cache key only when a policy reads one of those keys.
@@ -79,14 +80,8 @@ def record_fingerprint(record: Mapping[str, Any]) -> bytes:
 
     A 128-bit BLAKE2b digest of those members' text, so a million keys stay small.
     """
-    get = record.get
-    text = repr(
-        (
-            tuple(get(member) for member in STABLE_MEMBERS),
-            isinstance(get("tlsDetails"), dict),
-            tuple(get(member) for member in NESTED_MEMBERS),
-        )
-    )
+    members = tuple(map(record.get, FINGERPRINT_MEMBERS))
+    text = repr((members, isinstance(record.get("tlsDetails"), dict)))
     return hashlib.blake2b(
         text.encode("utf-8", "surrogatepass"), digest_size=16
     ).digest()

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from json.encoder import encode_basestring_ascii
 from typing import Any
 
 from access_undenied.analyze.reasons import ReasonCode, assessment_result
@@ -222,6 +223,26 @@ def build_event_fields(event: EventInfo) -> JsonDict:
 def snapshot_fields(snapshot_time: str | None, age: float | None) -> JsonDict:
     """The snapshot's time and its age at the event (seconds)."""
     return {"SnapshotTime": snapshot_time, "SnapshotAgeSeconds": age}
+
+
+def json_text(value: str | None) -> str:
+    """A string or None as JSON text, as `json.dumps` writes it."""
+    return "null" if value is None else encode_basestring_ascii(value)
+
+
+def source_text(event: EventInfo) -> str:
+    """The `Source` member of a result as JSON text with its leading comma."""
+    if event.source_file is None:
+        return ""
+    index = event.source_index
+    index_text = str(index) if type(index) is int else json.dumps(index)
+    file_text = json_text(event.source_file)
+    return f', "Source": {{"File": {file_text}, "Index": {index_text}}}'
+
+
+def age_text(age: float | None) -> str:
+    """The snapshot's age as JSON text (finite: it comes from whole seconds)."""
+    return "null" if age is None else float.__repr__(age)
 
 
 def assemble_result(
