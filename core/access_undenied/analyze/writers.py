@@ -1,8 +1,8 @@
 """Where results go: JSON Lines, a `{"Results": [...]}` file, a table, a progress bar.
 
-The results file is valid JSON at every moment: each batch of results is written
-with its closing `]}` in one `pwrite` at the end of the items written so far, so a
-run stopped at any point leaves a complete file of the results written until then.
+The results file is valid JSON after every write, and a write stopped between two
+pages (Linux does that to a process killed during a write) leaves it valid too, but
+for the two cases `ResultsFileSink` names.
 """
 
 from __future__ import annotations
@@ -14,8 +14,15 @@ import time
 from collections.abc import Mapping
 from typing import IO, Any, Protocol
 
-CLOSING = b"\n]}\n"
-OPENING = b'{"Results": [\n'
+# Linux copies a write to a file a page at a time and checks for a fatal signal
+# before each page; pages are 4 KiB or a multiple of it.
+PAGE = 4096
+OPENING = b'{"Results": ['
+CLOSING = b"]}\n"
+FINAL_CLOSING = b"\n]}\n"
+PADDING = b" "
+# Written over the closing: blanks it and puts it at the end of the next page.
+MOVED_CLOSING = PADDING * PAGE + CLOSING
 
 
 class ResultSink(Protocol):
@@ -43,7 +50,18 @@ class JsonLinesSink:
 
 
 class ResultsFileSink:
-    """`{"Results": [...]}` in a file readable by its owner only, valid throughout."""
+    """`{"Results": [...]}` in a file readable by its owner only, valid throughout.
+
+    Layout: the closing `]}` ends the file's last page and whitespace fills the gap
+    between the results and it. A result shorter than a page never crosses a page
+    boundary (whitespace moves it to the next page), so a write of results into the
+    gap, stopped at any page boundary, leaves whole results, whitespace and the
+    closing. Only two writes can be cut into invalid JSON: the one that moves the
+    closing to the end of the next page (if the kill lands on its first 3 bytes),
+    and the one of a result longer than a page. No in-place layout avoids the first:
+    the end of the document has to cross each page boundary, and a write that
+    crosses one, stopped there, has blanked the old closing without the new.
+    """
 
     def __init__(
         self,
@@ -55,8 +73,10 @@ class ResultsFileSink:
         flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
         self._fd = os.open(path, flags, 0o600)
         os.fchmod(self._fd, 0o600)
-        os.write(self._fd, OPENING + CLOSING[1:])
-        self._end = len(OPENING) - 1
+        first_page = OPENING + PADDING * (PAGE - len(OPENING) - len(CLOSING))
+        pwrite_all(self._fd, first_page + CLOSING, 0)
+        self._end = len(OPENING)
+        self._size = PAGE
         self._pending: list[bytes] = []
         self._pending_size = 0
         self._count = 0
@@ -79,12 +99,17 @@ class ResultsFileSink:
             self.flush(now)
 
     def flush(self, now: float | None = None) -> None:
-        """Write the queued results and the closing in one call; fsync at times."""
+        """Write the queued results into the gap before the closing; fsync at times.
+
+        Each step can be repeated: a flush stopped by an exception between its
+        writes writes the same bytes again at the same places.
+        """
         now = time.monotonic() if now is None else now
         if self._pending:
-            items = b"".join(self._pending)
-            os.pwrite(self._fd, items + CLOSING, self._end)
-            self._end += len(items)
+            region, end = pack_results(self._pending, self._end)
+            self._grow_to(end + len(CLOSING))
+            pwrite_all(self._fd, region, self._end)
+            self._end = end
             self._pending.clear()
             self._pending_size = 0
         self._last_flush = now
@@ -93,11 +118,57 @@ class ResultsFileSink:
             self._last_fsync = now
 
     def close(self) -> None:
-        """Write what is queued, fsync and close."""
+        """Write what is queued, end the file after the last result, fsync, close."""
         self.flush()
-        os.ftruncate(self._fd, self._end + len(CLOSING))
+        self._trim()
         os.fsync(self._fd)
         os.close(self._fd)
+
+    def _grow_to(self, size: int) -> None:
+        """Move the closing to the end of the next page until the file has `size`."""
+        while self._size < size:
+            pwrite_all(self._fd, MOVED_CLOSING, self._size - len(CLOSING))
+            self._size += PAGE
+
+    def _trim(self) -> None:
+        """Put the closing right after the results, in one single-page write.
+
+        The whitespace left before it is the part of the gap outside the last page.
+        """
+        start = max(self._end, self._size - PAGE)
+        if self._size - start < len(FINAL_CLOSING):
+            return  # the closing already follows the last result
+        tail = FINAL_CLOSING + PADDING * (self._size - start - len(FINAL_CLOSING))
+        pwrite_all(self._fd, tail, start)
+        os.ftruncate(self._fd, start + len(FINAL_CLOSING))
+
+
+def pack_results(items: list[bytes], start: int) -> tuple[bytes, int]:
+    """The items laid out from `start`, and where they end.
+
+    An item that fits in a page but not in the rest of this one starts the next
+    page, after whitespace; a longer one starts where it is.
+    """
+    parts: list[bytes] = []
+    position = start
+    for item in items:
+        room = PAGE - position % PAGE
+        if room < len(item) <= PAGE:
+            parts.append(PADDING * room)
+            position += room
+        parts.append(item)
+        position += len(item)
+    return b"".join(parts), position
+
+
+def pwrite_all(fd: int, data: bytes, offset: int) -> None:
+    """Write all of `data` at `offset`, going on after a short write."""
+    written = os.pwrite(fd, data, offset)
+    view = memoryview(data)[written:]
+    while view:
+        offset += written
+        written = os.pwrite(fd, view, offset)
+        view = view[written:]
 
 
 # Column name -> (width, how to read it from a result).

@@ -8,11 +8,15 @@ nothing else given, from a collection limited to the accounts the events involve
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
+import signal
 import sys
+import threading
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
+from types import FrameType
 from typing import Any
 
 logger = logging.getLogger(__name__)
@@ -101,7 +105,61 @@ def run(args: argparse.Namespace) -> int:
     return analyze_sources(args, sources, snapshot)
 
 
+# Signals that stop a run through its normal end, so the sinks are closed and no
+# write is cut short (a fatal signal can stop a write between two pages).
+STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
+
+
+class Stopped(KeyboardInterrupt):
+    """The run was stopped by a signal; the results so far are written."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def stop_signals_raise_stopped() -> Iterator[None]:
+    """Within the block, the first stop signal raises `Stopped`; later ones wait.
+
+    Handlers are set from the main thread only, never where a signal is ignored
+    (as `nohup` ignores SIGHUP), and restored when the block ends.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    received: list[int] = []
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        if not received:
+            received.append(signum)
+            raise Stopped(signum)
+
+    previous = {}
+    for name in STOP_SIGNALS:
+        number = getattr(signal, name, None)
+        if number is not None and signal.getsignal(number) is not signal.SIG_IGN:
+            previous[number] = signal.signal(number, stop)
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
 def analyze_sources(args: argparse.Namespace, sources: list[str], snapshot: Any) -> int:
+    """Analyze under the stop signals; a stop ends with 128 + the signal's number."""
+    try:
+        with stop_signals_raise_stopped():
+            return write_results(args, sources, snapshot)
+    except Stopped as stop:
+        name = signal.Signals(stop.signum).name
+        sys.stderr.write(f"analyze: stopped by {name}; results so far written\n")
+        return 128 + stop.signum
+
+
+def write_results(args: argparse.Namespace, sources: list[str], snapshot: Any) -> int:
     """Read, analyze and write; the sinks are closed whatever happens."""
     from access_undenied.analyze import Analyzer
     from access_undenied.analyze.writers import ProgressBar
