@@ -94,3 +94,30 @@ def test_command_on_hostile_file(
     said = capsys.readouterr().err + caplog.text
     if status not in (0, None):
         assert said.strip(), "a failing command says why"
+
+
+# Results files that are JSON of the right shape with members of the wrong type.
+ODD_RESULTS = {
+    "scalars": {"Results": [{"ReasonCode": 5, "Request": 3, "ResultDetails": 7}]},
+    "principal-number": {"ReasonCode": [], "Request": {"Principal": 5}},
+}
+
+
+@pytest.mark.parametrize("document", ODD_RESULTS.values(), ids=ODD_RESULTS)
+@pytest.mark.xfail(
+    strict=True,
+    reason="analyze/summarize.py summarize reads result members without checking "
+    "their types (AttributeError, TypeError)",
+)
+def test_summarize_on_results_with_odd_members(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], document: object
+) -> None:
+    results = tmp_path / "results.json"
+    results.write_text(json.dumps(document))
+
+    try:
+        status = bounded(lambda: main(["summarize", "--results-file", str(results)]))[0]
+    except SystemExit as exc:
+        status = exc.code
+
+    assert status == 0 or capsys.readouterr().err.strip()
