@@ -23,12 +23,30 @@ HOSTILE_ROWS = {
     "huge-text": "A" * 1_000_000,
     "json-null": "null",
 }
-BAD_FILES = {
-    "truncated-gzip": ("bad.json.gz", gzip.compress(GOOD_FILE)[:30]),
-    "not-json": ("bad.json", b"not json"),
-    "utf16": ("bad.json", GOOD_FILE.decode().encode("utf-16")),
-    "records-not-a-list": ("bad.json", b'{"Records": 5}'),
-}
+# TODO: cloudtrail_denials reads files with read_json_objects, which fails the whole
+# query on one malformed, truncated or UTF-16 file; the good files get no answer.
+READ_JSON_FAILS = pytest.mark.xfail(
+    strict=True,
+    reason="duckdb_ext/access_undenied_duckdb/macros.py cloudtrail_denials_sql: "
+    "read_json fails the whole query on one malformed or truncated file "
+    "(documented in the DuckDB section); the good files get no answer",
+)
+BAD_FILES = [
+    pytest.param(
+        "bad.json.gz",
+        gzip.compress(GOOD_FILE)[:30],
+        id="truncated-gzip",
+        marks=READ_JSON_FAILS,
+    ),
+    pytest.param("bad.json", b"not json", id="not-json", marks=READ_JSON_FAILS),
+    pytest.param(
+        "bad.json",
+        GOOD_FILE.decode().encode("utf-16"),
+        id="utf16",
+        marks=READ_JSON_FAILS,
+    ),
+    pytest.param("bad.json", b'{"Records": 5}', id="records-not-a-list"),
+]
 
 
 @pytest.fixture(scope="module")
@@ -50,13 +68,7 @@ def test_hostile_row_costs_its_row(con: Any, row: str) -> None:
     assert result["error"]
 
 
-@pytest.mark.parametrize("name, data", BAD_FILES.values(), ids=BAD_FILES)
-@pytest.mark.xfail(
-    strict=True,
-    reason="duckdb_ext/access_undenied_duckdb/macros.py cloudtrail_denials_sql: "
-    "read_json fails the whole query on one malformed or truncated file "
-    "(documented in the DuckDB section); the good files get no answer",
-)
+@pytest.mark.parametrize("name, data", BAD_FILES)
 def test_bad_file_in_a_tree_keeps_the_good_ones(
     con: Any, tmp_path: Path, name: str, data: bytes
 ) -> None:
