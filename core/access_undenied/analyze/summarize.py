@@ -12,10 +12,87 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
+TEXT = {"type": ["string", "null"]}
+# The members of a result that a summary reads, and their types; a results file may
+# have been edited by hand, so each result is checked against this before use.
+SUMMARY_INPUT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "EventId": TEXT,
+        "ReasonCode": TEXT,
+        "Request": {
+            "type": ["object", "null"],
+            "properties": {"Principal": TEXT, "Action": TEXT},
+        },
+        "ResponsiblePolicies": {
+            "type": ["array", "null"],
+            "items": {
+                "type": "object",
+                "properties": {"PolicyArn": TEXT, "Sid": TEXT},
+            },
+        },
+        "ResultDetails": {
+            "type": ["object", "null"],
+            "properties": {
+                "PoliciesToAdd": {
+                    "type": ["array", "null"],
+                    "items": {
+                        "type": "object",
+                        "required": ["AttachmentTargetArn", "Policy"],
+                        "properties": {
+                            "AttachmentTargetArn": {"type": "string"},
+                            "PolicyType": TEXT,
+                            "Policy": {
+                                "type": "object",
+                                "required": ["Statement"],
+                                "properties": {
+                                    "Statement": {
+                                        "type": "array",
+                                        "items": {
+                                            "type": "object",
+                                            "required": ["Effect"],
+                                            "properties": {
+                                                "Effect": {"type": "string"},
+                                                "Action": {"$ref": "#/$defs/texts"},
+                                                "Resource": {"$ref": "#/$defs/texts"},
+                                            },
+                                        },
+                                    }
+                                },
+                            },
+                        },
+                    },
+                }
+            },
+        },
+    },
+    "$defs": {
+        "texts": {
+            "oneOf": [
+                {"type": "string"},
+                {"type": "array", "items": {"type": "string"}},
+            ]
+        }
+    },
+}
 SESSION_RE = re.compile(r"^arn:([^:]+):sts::(\d{12}):assumed-role/([^/]+)/.+$")
 EXAMPLE_EVENTS = 5
+
+
+def input_errors(result: Mapping[str, Any]) -> list[str]:
+    """Every member a summary reads that has the wrong type, as `path: message`."""
+    errors = sorted(_input_validator().iter_errors(result), key=lambda e: list(e.path))
+    return [f"{'/'.join(map(str, e.path)) or '(root)'}: {e.message}" for e in errors]
+
+
+@lru_cache(maxsize=1)
+def _input_validator() -> Any:
+    import jsonschema
+
+    return jsonschema.Draft7Validator(SUMMARY_INPUT_SCHEMA)
 
 
 def identity_of(principal: str | None) -> str:

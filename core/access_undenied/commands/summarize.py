@@ -90,7 +90,7 @@ def read_results_file(path: str) -> Iterator[dict[str, Any]]:
         yield from checked_results(document["Results"], path)
         return
     if isinstance(document, dict):
-        yield document
+        yield from checked_results([document], path)
         return
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():
@@ -115,11 +115,19 @@ JSON_KINDS: dict[type, str] = {
 
 
 def checked_results(results: list[Any], where: str) -> Iterator[dict[str, Any]]:
-    """Each result, which must be a JSON object; anything else is an InputError."""
+    """Each result, an object whose members summarize reads have their types.
+
+    Results are read back from a file a person may have edited, so they are parsed
+    at this boundary: anything else is an InputError naming the result and field.
+    """
+    from access_undenied.analyze.summarize import input_errors
     from access_undenied.errors import InputError
 
-    for result in results:
+    for index, result in enumerate(results):
         if not isinstance(result, dict):
             kind = JSON_KINDS.get(type(result), type(result).__name__)
             raise InputError(f"{where}: a result is a JSON {kind}, not an object")
+        errors = input_errors(result)
+        if errors:
+            raise InputError(f"{where}: result {index} is not a result: {errors[0]}")
         yield result
