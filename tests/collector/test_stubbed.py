@@ -94,7 +94,8 @@ def test_pages_merge_and_user_boundary_is_found() -> None:
             {"Filter": DETAIL_FILTER, "Marker": "page-2"},
         )
         log = ErrorLog.empty()
-        section = collect_iam(StubbedClients(iam), CallRecorder(log, ACCOUNT, None))  # type: ignore[arg-type]
+        clients: Any = StubbedClients(iam)
+        section = collect_iam(clients, CallRecorder(log, ACCOUNT, None))
         stubber.assert_no_pending_responses()
 
     assert log.entries == []
@@ -120,7 +121,8 @@ def test_denied_details_are_recorded() -> None:
             "get_account_authorization_details", "AccessDenied", "not authorized"
         )
         log = ErrorLog.empty()
-        section = collect_iam(StubbedClients(iam), CallRecorder(log, ACCOUNT, None))  # type: ignore[arg-type]
+        clients: Any = StubbedClients(iam)
+        section = collect_iam(clients, CallRecorder(log, ACCOUNT, None))
 
     assert section is None
     assert [(e["service"], e["error_code"]) for e in log.entries] == [
@@ -236,7 +238,8 @@ def test_boundary_not_listed_is_read_with_get_policy() -> None:
             {"PolicyArn": aws_policy, "VersionId": "v7"},
         )
         log = ErrorLog.empty()
-        section = collect_iam(StubbedClients(iam), CallRecorder(log, ACCOUNT, None))  # type: ignore[arg-type]
+        clients: Any = StubbedClients(iam)
+        section = collect_iam(clients, CallRecorder(log, ACCOUNT, None))
         stubber.assert_no_pending_responses()
 
     assert log.entries == [] and section is not None

@@ -158,7 +158,8 @@ def test_caller_kinds(text: str, kind: PrincipalKind, account: str | None) -> No
     ("text", "expected"),
     [
         (
-            f"arn:aws:iam::{ACCT}:role/aws-service-role/elasticloadbalancing.amazonaws.com/AWSServiceRoleForElasticLoadBalancing",
+            f"arn:aws:iam::{ACCT}:role/aws-service-role/"
+            "elasticloadbalancing.amazonaws.com/AWSServiceRoleForElasticLoadBalancing",
             True,
         ),
         (f"arn:aws:sts::{ACCT}:assumed-role/AWSServiceRoleForECS/ecs", True),
