@@ -294,7 +294,7 @@ def for_this_record(
     """The assembled request with this record's caller and context keys."""
     merged = with_derived(request.context, derived)
     principal = caller_arn(request) or evaluation.principal
-    return dataclasses.replace(evaluation, principal=principal, context=merged)
+    return evaluation.replaced(principal=principal, context=merged)
 
 
 def summarize_request(

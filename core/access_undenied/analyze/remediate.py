@@ -198,8 +198,7 @@ def fix_identity(
     """A customer-managed or inline policy for the user or role."""
     target = caller_arn(assembly)
     statement = allow_statement(request)
-    fixed = dataclasses.replace(
-        request,
+    fixed = request.replaced(
         identity_policies=(*request.identity_policies, fix_policy([statement])),
     )
     return fixed, PolicyToAdd(target, (statement,), "identity")
@@ -213,8 +212,8 @@ def fix_resource(
     trust = request.action.lower() in TRUST_POLICY_ACTIONS
     statement = allow_statement(request, principal=principal, resource=not trust)
     target = resource_policy_target(request.resource, assembly.resource_policy)
-    fixed = dataclasses.replace(
-        request, resource_policy=merged_policy(assembly.resource_policy, statement)
+    fixed = request.replaced(
+        resource_policy=merged_policy(assembly.resource_policy, statement)
     )
     kind = "trust_policy" if trust else "resource_policy"
     return fixed, PolicyToAdd(target, (statement,), kind, "add this statement")
@@ -235,9 +234,7 @@ def fix_boundary(
     if record is None:
         raise NoFix("the permissions boundary is not in the snapshot")
     statement = allow_statement(request)
-    fixed = dataclasses.replace(
-        request, permissions_boundary=merged_policy(record, statement)
-    )
+    fixed = request.replaced(permissions_boundary=merged_policy(record, statement))
     if record.aws_managed:
         note = (
             f"{record.arn} is AWS-managed: set as boundary a customer-managed copy of "
@@ -285,8 +282,8 @@ def with_level_policy(
         for index, policies in enumerate(levels)
     )
     if layer is Layer.SCP:
-        return dataclasses.replace(request, scps=changed)
-    return dataclasses.replace(request, rcps=changed)
+        return request.replaced(scps=changed)
+    return request.replaced(rcps=changed)
 
 
 FIXERS: Mapping[

@@ -147,6 +147,20 @@ class EvaluationRequest:
         if not isinstance(self.context, ContextMap):
             object.__setattr__(self, "context", ContextMap(self.context))
 
+    def replaced(self, **changes: Any) -> EvaluationRequest:
+        """`dataclasses.replace` for this class, without its per-field overhead."""
+        unknown = changes.keys() - _REQUEST_FIELDS
+        if unknown:
+            raise TypeError(f"EvaluationRequest has no field {sorted(unknown)[0]}")
+        copy = object.__new__(EvaluationRequest)
+        copy.__dict__.update(self.__dict__)
+        copy.__dict__.update(changes)
+        copy.__post_init__()
+        return copy
+
+
+_REQUEST_FIELDS = frozenset(EvaluationRequest.__dataclass_fields__)
+
 
 @dataclass(frozen=True)
 class ConditionMatch:
