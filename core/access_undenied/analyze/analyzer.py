@@ -11,6 +11,7 @@ import calendar
 import dataclasses
 import json
 import logging
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
@@ -31,6 +32,7 @@ from access_undenied.analyze.cache import (
     first_key,
     keys_read,
     names_sessions,
+    recall,
     record_fingerprint,
     volatile_members,
 )
@@ -63,6 +65,8 @@ CACHE_LIMIT = 100_000
 # Assemblies are large and rarely shared by two result bodies: keep fewer.
 ASSEMBLY_LIMIT = 20_000
 
+Assembled = tuple[Any, frozenset[str], bool]
+
 # The owner assumed for "a resource in some other account" when nothing says.
 OTHER_ACCOUNT = "000000000000"
 
@@ -73,9 +77,10 @@ class Analyzer:
     def __init__(self, snapshot: Snapshot, *, cache_limit: int = CACHE_LIMIT) -> None:
         self.snapshot = snapshot
         self._policies = PolicyCache()
-        self._assemblies: dict[tuple[Any, ...], tuple[Any, frozenset[str], bool]] = {}
-        self._bodies: dict[tuple[Any, ...], CachedBody] = {}
-        self._records: dict[bytes, RecordEntry] = {}
+        # Least recently used entries go first: requests follow a Zipf law.
+        self._assemblies: OrderedDict[tuple[Any, ...], Assembled] = OrderedDict()
+        self._bodies: OrderedDict[tuple[Any, ...], CachedBody] = OrderedDict()
+        self._records: OrderedDict[bytes, RecordEntry] = OrderedDict()
         # How many records needed their request rebuilt, and how many an evaluation.
         self.counts = {"rebuilt": 0, "evaluated": 0}
         self._cache_limit = cache_limit
@@ -131,7 +136,7 @@ class Analyzer:
         if not is_denial(record):
             return NOT_A_DENIAL, None
         fingerprint = record_fingerprint(record)
-        entry = self._records.get(fingerprint)
+        entry = recall(self._records, fingerprint)
         volatile = entry.volatile_key(record) if entry is not None else ()
         if entry is not None and volatile in entry.bodies:
             return entry.bodies[volatile]
@@ -153,7 +158,7 @@ class Analyzer:
         request = build_request(record)
         principal = caller_arn(request)
         key = first_key(request)
-        entry = self._assemblies.get(key)
+        entry = recall(self._assemblies, key)
         if entry is None:
             entry = self._assemble(request)
             self._remember(self._assemblies, key, entry, ASSEMBLY_LIMIT)
@@ -164,7 +169,7 @@ class Analyzer:
             if name.lower() in wanted
         )
         full_key = (key, context_key, principal if per_session else None)
-        body = self._bodies.get(full_key)
+        body = recall(self._bodies, full_key)
         if body is None:
             self.counts["evaluated"] += 1
             finding = self._analyze(request, assembled, wanted)
@@ -267,11 +272,11 @@ class Analyzer:
         return float(self._snapshot_epoch - epoch)
 
     def _remember(
-        self, cache: dict[Any, Any], key: Any, value: Any, limit: int = 0
+        self, cache: OrderedDict[Any, Any], key: Any, value: Any, limit: int = 0
     ) -> None:
-        """Store in a bounded cache; the oldest entry goes first (FIFO)."""
+        """Store in a bounded cache; the least recently used entry goes first."""
         if len(cache) >= (limit or self._cache_limit):
-            del cache[next(iter(cache))]
+            cache.popitem(last=False)
         cache[key] = value
 
 

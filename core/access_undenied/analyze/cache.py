@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from access_undenied.analyze.assemble import caller_arn
 from access_undenied.cloudtrail.models import Request
@@ -73,6 +74,18 @@ class RecordEntry:
     def volatile_key(self, record: Mapping[str, Any]) -> tuple[Any, ...]:
         """The values of the per-event members that matter for this request."""
         return tuple(record.get(member) for member in self.members)
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def recall(cache: OrderedDict[K, V], key: K) -> V | None:
+    """The cached value of `key` (None if absent), marked as just used (LRU)."""
+    value = cache.get(key)
+    if value is not None:
+        cache.move_to_end(key)
+    return value
 
 
 def record_fingerprint(record: Mapping[str, Any]) -> bytes:
