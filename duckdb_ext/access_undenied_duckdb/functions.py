@@ -56,6 +56,16 @@ class RowFunctions:
             message = f"internal error: {type(exc).__name__}: {exc}"
             return encode_flat_row(error_row(message))
 
+    def explain_parsed(self, record: Mapping[str, Any]) -> str:
+        """The flat fields of a parsed record's explanation, as a JSON object."""
+        try:
+            result, line = self._analyzer.explain(record, None, None)
+            return self._encoder.encode(record, result, line)
+        except Exception as exc:  # a bug must cost one row, not the query
+            logger.exception("explaining a record failed")
+            message = f"internal error: {type(exc).__name__}: {exc}"
+            return encode_flat_row(error_row(message))
+
     def explain_full(self, text: str | None) -> str | None:
         """One record's full result, as the CLI writes it, as JSON text."""
         if text is None:

@@ -7,7 +7,6 @@ than a failed cast) and as the STRUCT that `read_json` produces.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from access_undenied_duckdb.fields import struct_spec
@@ -17,10 +16,6 @@ FUNCTION_PREFIX = "_access_undenied_"
 
 MACROS = ("explain_denial", "explain_denial_json", "simulate_request")
 TABLE_MACROS = ("cloudtrail_denials",)
-
-# CloudTrail files hold one JSON object each, and DuckDB's default limit on one
-# object (16 MiB) is smaller than a busy trail's files: allow 1 GiB.
-MAXIMUM_OBJECT_SIZE = 1 << 30
 
 
 @dataclass(frozen=True)
@@ -35,6 +30,7 @@ class FunctionNames:
     explain_flat: str
     explain_full: str
     simulate: str
+    read_denials: str
 
     @classmethod
     def numbered(cls, serial: int) -> FunctionNames:
@@ -43,6 +39,7 @@ class FunctionNames:
             explain_flat=f"{FUNCTION_PREFIX}explain_flat_{serial}",
             explain_full=f"{FUNCTION_PREFIX}explain_full_{serial}",
             simulate=f"{FUNCTION_PREFIX}simulate_{serial}",
+            read_denials=f"{FUNCTION_PREFIX}read_denials_{serial}",
         )
 
 
@@ -67,40 +64,29 @@ def scalar_macros_sql(names: FunctionNames) -> list[str]:
     ]
 
 
-def cloudtrail_denials_sql(denial_error_codes: Iterable[str]) -> str:
+def cloudtrail_denials_sql(names: FunctionNames) -> str:
     """The statement that (re)creates the `cloudtrail_denials` table macro.
 
-    Each file is read as one JSON value and its records split out as JSON text:
-    several times cheaper than `read_json(..., columns={'Records': 'JSON[]'})`,
-    and unlike read_json's detected STRUCT it keeps values such as `eventTime` as
-    written. Digest files, which share the `AWSLogs/<account>/` tree, are left out
-    by their folder. Only records whose `errorCode` is a denial reach the Python
-    function.
+    DuckDB reads each file's bytes (`read_blob`) and the Python function splits
+    them with the core's reader into denial records, explained, and read errors: a
+    broken file costs its own error rows, never the query, and the records come out
+    as the CLI reads them (every envelope, gzip by its magic bytes). Digest files,
+    which share the `AWSLogs/<account>/` tree, are left out by their folder.
     """
-    codes = ", ".join(sql_literal(code) for code in sorted(denial_error_codes))
     return f"""
 CREATE OR REPLACE TEMP MACRO cloudtrail_denials(path_or_glob) AS TABLE
 WITH files AS (
-    SELECT filename, json_extract(json, '$.Records[*]') AS records
-    FROM read_json_objects(
-        path_or_glob,
-        format = 'unstructured',
-        filename = true,
-        maximum_object_size = {MAXIMUM_OBJECT_SIZE}
-    )
+    SELECT filename, {names.read_denials}(filename, content) AS items
+    FROM read_blob(path_or_glob)
     WHERE filename NOT LIKE '%CloudTrail-Digest%'
 ),
-records AS (
+items AS (
     SELECT
         filename,
-        generate_subscripts(records, 1) - 1 AS record_index,
-        unnest(records) AS record
+        unnest(items.record_index) AS record_index,
+        unnest(items.record) AS record,
+        unnest(items.explained) AS explained
     FROM files
-),
-denials AS (
-    SELECT filename, record_index, record
-    FROM records
-    WHERE record->>'errorCode' IN ({codes})
 )
 SELECT
     filename,
@@ -116,12 +102,7 @@ FROM (
         filename,
         record_index,
         record,
-        explain_denial(record) AS explained
-    FROM denials
+        from_json(explained, '{struct_spec()}') AS explained
+    FROM items
 )
 """
-
-
-def sql_literal(text: str) -> str:
-    """A SQL string literal."""
-    return "'" + text.replace("'", "''") + "'"

@@ -23,6 +23,7 @@ from access_undenied.snapshot import Snapshot, load_snapshot
 from duckdb import sqltypes
 from duckdb.func import FunctionNullHandling
 
+from access_undenied_duckdb.files import FileExplainer
 from access_undenied_duckdb.functions import RowFunctions
 from access_undenied_duckdb.macros import (
     FUNCTION_PREFIX,
@@ -71,7 +72,7 @@ def register(
     create_functions(connection, names, row_functions)
     for statement in scalar_macros_sql(names):
         connection.execute(statement)
-    connection.execute(cloudtrail_denials_sql(denial_error_codes()))
+    connection.execute(cloudtrail_denials_sql(names))
 
     counts = create_tables(connection, loaded)
     return Registration(loaded, (*MACROS, *TABLE_MACROS), counts)
@@ -95,13 +96,6 @@ def build_row_functions(
     """The per-row functions bound to an analyzer of this snapshot."""
     analyzer = Analyzer(snapshot, **analyzer_options)
     return RowFunctions(analyzer, simulate)
-
-
-def denial_error_codes() -> frozenset[str]:
-    """The `errorCode` values of denials, as the core's reader knows them."""
-    from access_undenied.cloudtrail.messages import DENIAL_ERROR_CODES
-
-    return frozenset(DENIAL_ERROR_CODES)
 
 
 def remove_functions(connection: duckdb.DuckDBPyConnection) -> None:
@@ -148,6 +142,35 @@ def create_functions(
             null_handling=FunctionNullHandling.SPECIAL,
             exception_handling=duckdb.PythonExceptionHandling.RETURN_NULL,
         )
+    explainer = FileExplainer(row_functions.explain_parsed)
+    create_file_function(connection, names.read_denials, explainer)
+
+
+def create_file_function(
+    connection: duckdb.DuckDBPyConnection, name: str, explainer: FileExplainer
+) -> None:
+    """Register the function `cloudtrail_denials` reads each file's bytes with.
+
+    It takes the file's name and content and returns the parallel lists of
+    `access_undenied_duckdb.files.FileExplainer.read`; it catches every error
+    itself.
+    """
+    text = sqltypes.VARCHAR
+    items = duckdb.struct_type(
+        {
+            "record_index": duckdb.list_type(sqltypes.BIGINT),
+            "record": duckdb.list_type(duckdb.sqltype("JSON")),
+            "explained": duckdb.list_type(text),
+        }
+    )
+    connection.create_function(
+        name,
+        explainer.read,
+        [text, sqltypes.BLOB],
+        items,
+        null_handling=FunctionNullHandling.SPECIAL,
+        exception_handling=duckdb.PythonExceptionHandling.RETURN_NULL,
+    )
 
 
 def unregister(connection: duckdb.DuckDBPyConnection) -> None:

@@ -191,14 +191,14 @@ def test_denials_join_the_principal_that_made_them(
 def test_each_denial_is_explained_once(
     con: Any, snapshot_path: Path, tree: Path, monkeypatch: Any
 ) -> None:
-    calls: list[str] = []
-    original = RowFunctions.explain_flat
+    calls: list[Any] = []
+    original = RowFunctions.explain_parsed
 
-    def counted(self: RowFunctions, text: str | None) -> str | None:
-        calls.append(text or "")
-        return original(self, text)
+    def counted(self: RowFunctions, record: Any) -> str:
+        calls.append(record)
+        return original(self, record)
 
-    monkeypatch.setattr(RowFunctions, "explain_flat", counted)
+    monkeypatch.setattr(RowFunctions, "explain_parsed", counted)
     register(con, snapshot=snapshot_path)
 
     rows = sql_rows(con, tree)
