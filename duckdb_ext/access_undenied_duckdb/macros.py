@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from access_undenied_duckdb.fields import struct_spec
+from access_undenied_duckdb.fields import encode_flat_row, error_row, struct_spec
 
 # Every Python function behind the macros starts so; users call the macros.
 FUNCTION_PREFIX = "_access_undenied_"
 
 MACROS = ("explain_denial", "explain_denial_json", "simulate_request")
 TABLE_MACROS = ("cloudtrail_denials",)
+
+NO_FILE_MESSAGE = "no file matches this path or glob"
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,9 @@ def cloudtrail_denials_sql(names: FunctionNames) -> str:
     them with the core's reader into denial records, explained, and read errors: a
     broken file costs its own error rows, never the query, and the records come out
     as the CLI reads them (every envelope, gzip by its magic bytes). Digest files,
-    which share the `AWSLogs/<account>/` tree, are left out by their folder.
+    which share the `AWSLogs/<account>/` tree, are left out by their folder. A
+    path or glob that matches no file gives one error row (`read_blob` alone
+    would give none), with the path in `filename`.
     """
     return f"""
 CREATE OR REPLACE TEMP MACRO cloudtrail_denials(path_or_glob) AS TABLE
@@ -87,6 +91,9 @@ items AS (
         unnest(items.record) AS record,
         unnest(items.explained) AS explained
     FROM files
+    UNION ALL
+    SELECT path_or_glob::VARCHAR, NULL, NULL, '{no_file_row()}'
+    WHERE NOT EXISTS (SELECT 1 FROM read_blob(path_or_glob))
 )
 SELECT
     filename,
@@ -106,3 +113,9 @@ FROM (
     FROM items
 )
 """
+
+
+def no_file_row() -> str:
+    """The flat error row for a path or glob that matches no file, as SQL text."""
+    row = encode_flat_row(error_row(NO_FILE_MESSAGE))
+    return row.replace("'", "''")

@@ -109,3 +109,17 @@ def test_only_the_denials_are_explained(
 
     assert len(calls) == sum(1 for row in rows if row["error"] is None)
     assert len(calls) < len(rows)
+
+
+def test_a_path_that_matches_no_file_gives_an_error_row(
+    con: Any, snapshot_path: Path, tmp_path: Path
+) -> None:
+    register(con, snapshot=snapshot_path)
+    missing = str(tmp_path / "AWSLogs" / "**")
+
+    rows = sql_rows(con, tmp_path)
+
+    assert [(r["filename"], r["reason_code"], r["record"]) for r in rows] == [
+        (missing, "error", None)
+    ]
+    assert "no file matches" in rows[0]["error"]
