@@ -66,6 +66,14 @@ FROM (
     )
 );
 
+--    cloudtrail_denials reads every shape the CLI reads (lookup-events output,
+--    JSON Lines, EventBridge deliveries) and gives a file or line it cannot read
+--    an error row naming it; the good records of the same query are answered.
+SELECT filename, record_index, reason_code, error
+FROM cloudtrail_denials(['examples/events/lookup-events.json',
+                         'examples/events/pasted-from-console.jsonl'])
+ORDER BY filename, record_index;
+
 -- 7. explain_denial_json gives the CLI's whole result; pick any part of it.
 SELECT record->>'eventID' AS event_id,
        explain_denial_json(record)->'ResponsiblePolicies'->0->>'PolicyName' AS policy,
