@@ -8,7 +8,8 @@ actions), then in one run times:
   to /dev/null, in a subprocess: events/s;
 - `explain_denial(record)` over the records already in a DuckDB table, materialised
   with `CREATE TABLE ... AS`: rows/s (the function's own rate);
-- `cloudtrail_denials(TREE)` end to end (read, filter, explain): rows/s.
+- `cloudtrail_denials(TREE)` end to end (DuckDB's `read_blob`, the core's reader
+  in the Python function, explain): rows/s, and its error rows (should be none).
 
 Usage: python bench/duckdb.py [--records 1000000] [--workdir bench/out/duckdb]
 """
@@ -409,6 +410,10 @@ def time_duckdb(
         "CREATE TABLE denials AS SELECT * FROM cloudtrail_denials(?)", [glob_of(tree)]
     )
     macro_rates = watch.rates(count)
+    errors = con.execute(
+        "SELECT count(*) FROM denials WHERE error IS NOT NULL"
+    ).fetchall()[0][0]
+    print(f"cloudtrail_denials error rows: {errors:,}")
     con.close()
     return function_rates, macro_rates
 
