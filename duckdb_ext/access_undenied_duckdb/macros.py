@@ -17,7 +17,7 @@ FUNCTION_PREFIX = "_access_undenied_"
 MACROS = ("explain_denial", "explain_denial_json", "simulate_request")
 TABLE_MACROS = ("cloudtrail_denials",)
 
-NO_FILE_MESSAGE = "no file matches this path or glob"
+NO_FILE_MESSAGE = "no file matches this path or glob (for a folder, add /**)"
 
 
 @dataclass(frozen=True)
