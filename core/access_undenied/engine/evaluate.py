@@ -47,6 +47,8 @@ def evaluate(request: EvaluationRequest, *, explain: bool = True) -> EvaluationR
         return EvaluationResult(Decision.ALLOWED, (), notes=(note,))
 
     states, notes = collect_states(scope)
+    if not scope.layer_states:
+        scope.layer_states[:] = states
     states = restrict_public_buckets(states, scope, notes)
     if _unknown_resource_account(scope):
         notes.append("the resource's account is unknown: taken as the caller's")
@@ -134,18 +136,12 @@ def judge_layer(
     mode: PrincipalMode,
     level: int | None = None,
 ) -> LayerState:
-    """`evaluate_layer`, remembered for the scope (policies compare by identity)."""
-    memo = scope.layer_states
-    key = (layer, policies, mode, level)
-    state = memo.get(key)
-    if state is None:
-        state = evaluate_layer(layer, policies, scope, mode, level)
-        if len(memo) < MAX_LAYER_STATES:
-            memo[key] = state
-    return state
-
-
-MAX_LAYER_STATES = 64
+    """`evaluate_layer`, or the state judged earlier under this scope, same policies."""
+    for state in scope.layer_states:  # empty unless the scope is being reused
+        same = state.layer is layer and state.level == level and state.mode is mode
+        if same and state.policies == policies:
+            return state
+    return evaluate_layer(layer, policies, scope, mode, level)
 
 
 def collect_states(scope: RequestScope) -> tuple[list[LayerState], list[str]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 import functools
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from access_undenied.engine.model import ContextMap, EvaluationRequest
 from access_undenied.policy.arn import Arn, parse_arn
@@ -20,6 +20,9 @@ from access_undenied.policy.principal import (
     PrincipalKind,
     parse_caller,
 )
+
+if TYPE_CHECKING:
+    from access_undenied.engine.layers import LayerState
 
 # Actions authorized by a role's trust policy when the resource is the role.
 TRUST_POLICY_ACTIONS = frozenset(
@@ -83,10 +86,10 @@ class RequestScope(NamedTuple):
     resource_account: str | None
     resource_kind: ResourceKind
     resource_parts: list[str]
-    # What the scope was built from (`scope_key`), and the layer states judged
-    # under it, by (layer, policies, principal mode, level).
+    # What the scope was built from (`scope_key`), and the layer states first
+    # judged under it (filled by `evaluate`).
     key: tuple[object, ...]
-    layer_states: dict[tuple[object, ...], Any]
+    layer_states: list[LayerState]
 
     @property
     def same_account(self) -> bool:
@@ -142,7 +145,7 @@ def build_scope(
         arn_resource_kind(action, arn),
         request.resource.split(":", 5),
         key if key is not None else scope_key(request),
-        {},
+        [],
     )
 
 
