@@ -150,8 +150,10 @@ def stop_signals_raise_stopped() -> Iterator[None]:
 
 def analyze_sources(args: argparse.Namespace, sources: list[str], snapshot: Any) -> int:
     """Analyze under the stop signals; a stop ends with 128 + the signal's number."""
+    from access_undenied.analyze.batch import batch_gc
+
     try:
-        with stop_signals_raise_stopped():
+        with stop_signals_raise_stopped(), batch_gc():
             return write_results(args, sources, snapshot)
     except Stopped as stop:
         name = signal.Signals(stop.signum).name
