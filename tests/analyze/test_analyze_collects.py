@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import stat
 import sys
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,39 +23,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "collector"))
 pytestmark = pytest.mark.slow
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
-
-
 @pytest.fixture(scope="module")
 def world() -> Iterator[Any]:
     """The moto organization; AWS_ENDPOINT_URL points boto3 at the server."""
-    from moto.server import ThreadedMotoServer
-    from moto_world import build_world
+    from moto_world import build_world, moto_server
 
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    urllib.request.urlopen(
-        urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")
-    ).close()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("AWS_ENDPOINT_URL", endpoint)
-        patch.setenv("AWS_ACCESS_KEY_ID", "testing")
-        patch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-        patch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-        patch.setenv("AWS_CONFIG_FILE", "/dev/null")
-        patch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
-            patch.delenv(name, raising=False)
-        try:
-            yield build_world()
-        finally:
-            server.stop()
+    with moto_server():
+        yield build_world()
 
 
 def denial(event_id: str, user: str, account: str, action: str, **extra: Any) -> Any:

@@ -8,11 +8,17 @@ and trust policies, and one resource of each collected type with a policy.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+import socket
+import urllib.request
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+
+import pytest
 
 REGION = "us-east-1"
 ROLE_NAME = "AccessUndeniedRole"
@@ -298,3 +304,42 @@ def build_function(session: Any, world: World) -> None:
         Principal=world.dev,
     )
     world.resources["lambda"] = created["FunctionArn"]
+
+
+def free_port() -> int:
+    """A free TCP port on the loopback address."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+@contextlib.contextmanager
+def moto_server() -> Iterator[str]:
+    """A moto server on 127.0.0.1 that boto3 reaches through AWS_ENDPOINT_URL.
+
+    moto's backends are global to the process, so it starts from an empty AWS; the
+    environment holds fake credentials only, and the server stops on exit.
+    """
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    urllib.request.urlopen(
+        urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")
+    ).close()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AWS_ENDPOINT_URL", endpoint)
+        patch.setenv("AWS_ACCESS_KEY_ID", "testing")
+        patch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+        patch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+        patch.setenv("AWS_CONFIG_FILE", "/dev/null")
+        patch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
+            patch.delenv(name, raising=False)
+        try:
+            yield endpoint
+        finally:
+            server.stop()
