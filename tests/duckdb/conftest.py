@@ -43,3 +43,20 @@ def con() -> Any:
     connection = duckdb.connect()
     yield connection
     connection.close()
+
+
+@pytest.fixture
+def explain_calls(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The records that reach `RowFunctions.explain_parsed`, recorded as it runs."""
+    pytest.importorskip("duckdb", reason=NO_DUCKDB)
+    from access_undenied_duckdb.functions import RowFunctions
+
+    calls: list[Any] = []
+    original = RowFunctions.explain_parsed
+
+    def counted(self: RowFunctions, record: Any) -> str:
+        calls.append(record)
+        return original(self, record)
+
+    monkeypatch.setattr(RowFunctions, "explain_parsed", counted)
+    return calls

@@ -17,7 +17,6 @@ duckdb = pytest.importorskip(
 )
 
 from access_undenied_duckdb import register  # noqa: E402
-from access_undenied_duckdb.functions import RowFunctions  # noqa: E402
 
 TRUNCATED = f"{ACCOUNT}_CloudTrail_eu-west-1_truncated.json.gz"
 NOT_JSON = f"{ACCOUNT}_CloudTrail_eu-west-1_not-json.json"
@@ -93,22 +92,14 @@ def test_the_rows_are_the_clis_results_place_for_place(
 
 
 def test_only_the_denials_are_explained(
-    con: Any, snapshot_path: Path, tree: Path, monkeypatch: Any
+    con: Any, snapshot_path: Path, tree: Path, explain_calls: list[Any]
 ) -> None:
-    calls: list[Any] = []
-    original = RowFunctions.explain_parsed
-
-    def counted(self: RowFunctions, record: Any) -> str:
-        calls.append(record)
-        return original(self, record)
-
-    monkeypatch.setattr(RowFunctions, "explain_parsed", counted)
     register(con, snapshot=snapshot_path)
 
     rows = sql_rows(con, tree)
 
-    assert len(calls) == sum(1 for row in rows if row["error"] is None)
-    assert len(calls) < len(rows)
+    assert len(explain_calls) == sum(1 for row in rows if row["error"] is None)
+    assert len(explain_calls) < len(rows)
 
 
 def test_a_path_that_matches_no_file_gives_an_error_row(

@@ -24,7 +24,6 @@ duckdb = pytest.importorskip(
 )
 
 from access_undenied_duckdb import register  # noqa: E402
-from access_undenied_duckdb.functions import RowFunctions  # noqa: E402
 
 # Result fields that say where a record was read from, which differs by design:
 # the CLI names the file, SQL rows carry `filename` and `record_index` instead.
@@ -189,18 +188,10 @@ def test_denials_join_the_principal_that_made_them(
 
 
 def test_each_denial_is_explained_once(
-    con: Any, snapshot_path: Path, tree: Path, monkeypatch: Any
+    con: Any, snapshot_path: Path, tree: Path, explain_calls: list[Any]
 ) -> None:
-    calls: list[Any] = []
-    original = RowFunctions.explain_parsed
-
-    def counted(self: RowFunctions, record: Any) -> str:
-        calls.append(record)
-        return original(self, record)
-
-    monkeypatch.setattr(RowFunctions, "explain_parsed", counted)
     register(con, snapshot=snapshot_path)
 
     rows = sql_rows(con, tree)
 
-    assert len(calls) == len(rows)
+    assert len(explain_calls) == len(rows)
