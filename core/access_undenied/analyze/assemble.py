@@ -17,7 +17,9 @@ from typing import Any
 
 from access_undenied.cloudtrail.models import Request
 from access_undenied.engine.model import EvaluationRequest
+from access_undenied.engine.scope import TRUST_POLICY_ACTIONS
 from access_undenied.policy import Policy, parse_policy
+from access_undenied.policy.principal import SERVICE_LINKED_PATH
 from access_undenied.snapshot import (
     OrgNode,
     PolicyRecord,
@@ -27,19 +29,6 @@ from access_undenied.snapshot import (
 
 logger = logging.getLogger(__name__)
 
-SERVICE_LINKED_PATH = "/aws-service-role/"
-
-# Actions whose resource is an IAM role and whose resource policy is its trust policy.
-TRUST_POLICY_ACTIONS = frozenset(
-    {
-        "sts:assumerole",
-        "sts:assumerolewithsaml",
-        "sts:assumerolewithwebidentity",
-        "sts:tagsession",
-        "sts:setsourceidentity",
-        "sts:setcontext",
-    }
-)
 
 # Services whose resource policy must allow even in the same account (KMS keys).
 KEY_POLICY_SERVICES = frozenset({"kms"})

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
-from access_undenied.analyze.assemble import TRUST_POLICY_ACTIONS, Assembly
+from access_undenied.analyze.assemble import Assembly
 from access_undenied.analyze.result import PolicyToAdd
 from access_undenied.engine.model import (
     Decision,
@@ -23,6 +23,7 @@ from access_undenied.engine.model import (
     Layer,
     LayerVerdict,
 )
+from access_undenied.engine.scope import TRUST_POLICY_ACTIONS
 from access_undenied.policy import Policy, parse_policy
 from access_undenied.snapshot import PolicyRecord
 from access_undenied.snapshot.arns import bucket_arn
