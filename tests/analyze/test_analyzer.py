@@ -318,3 +318,94 @@ def test_a_request_without_its_resource_gets_no_wildcard_fix(tmp_path: Path) -> 
         "resource of the request (the record does not name it)"
     ]
     assert "PoliciesToAdd" not in result["ResultDetails"]
+
+
+def role_session_record(
+    event_id: str, session: str, created: str = "2026-11-20T08:00:00Z"
+) -> dict[str, Any]:
+    """A record of session `session` of the `app` role, named in all three places."""
+    arn = f"arn:aws:sts::{REQUESTER}:assumed-role/app/{session}"
+    message = f"User: {arn} is not authorized to perform: s3:GetObject on resource: x"
+    record = s3_record(event_id, message=message)
+    identity = record["userIdentity"]
+    context = identity["sessionContext"]
+    attributes = {**context["attributes"], "creationDate": created}
+    record["userIdentity"] = {
+        **identity,
+        "arn": arn,
+        "principalId": f"AROAAPP:{session}",
+        "sessionContext": {**context, "attributes": attributes},
+    }
+    return record
+
+
+def test_other_sessions_of_a_role_reuse_the_result(tmp_path: Path) -> None:
+    subject = analyzer(tmp_path, role_entry(REQUESTER, "app"))
+    first = subject.explain_record(role_session_record("e-1", "one"))
+    later = role_session_record("e-2", "two", created="2026-11-21T09:30:00Z")
+    second = subject.explain_record(later)
+    assert subject.counts["rebuilt"] == 1
+    assert second["Request"]["Principal"] == later["userIdentity"]["arn"]
+    assert {**first, "EventId": None, "Request": None} == {
+        **second,
+        "EventId": None,
+        "Request": None,
+    }
+
+
+def session_reader(key: str, operator: str, value: str) -> Any:
+    """The `app` role, allowed s3:GetObject only where `key` passes `operator`."""
+    allow = {
+        "Effect": "Allow",
+        "Action": "s3:GetObject",
+        "Resource": BUCKET + "/*",
+        "Condition": {operator: {key: value}},
+    }
+    return role_entry(REQUESTER, "app", doc(allow))
+
+
+@pytest.mark.parametrize(
+    ("policy", "warm", "record", "code"),
+    [
+        pytest.param(
+            session_reader("aws:userid", "StringLike", "*:one"),
+            role_session_record("e-0", "two"),
+            role_session_record("e-1", "one"),
+            "not_reproduced",
+            id="userid-allows",
+        ),
+        pytest.param(
+            session_reader("aws:userid", "StringLike", "*:one"),
+            role_session_record("e-0", "one"),
+            role_session_record("e-1", "two"),
+            "identity_policy_missing_allow",
+            id="userid-misses",
+        ),
+        pytest.param(
+            session_reader(
+                "aws:TokenIssueTime", "DateGreaterThan", "2026-11-21T00:00:00Z"
+            ),
+            role_session_record("e-0", "one"),
+            role_session_record("e-1", "two", created="2026-11-21T09:00:00Z"),
+            "not_reproduced",
+            id="issue-time-allows",
+        ),
+        pytest.param(
+            session_reader(
+                "aws:TokenIssueTime", "DateGreaterThan", "2026-11-21T00:00:00Z"
+            ),
+            role_session_record("e-0", "one", created="2026-11-21T09:00:00Z"),
+            role_session_record("e-1", "two"),
+            "identity_policy_missing_allow",
+            id="issue-time-misses",
+        ),
+    ],
+)
+def test_a_session_the_policies_read_is_not_shared(
+    tmp_path: Path, policy: Any, warm: Any, record: Any, code: str
+) -> None:
+    subject = analyzer(tmp_path, policy)
+    subject.explain_record(warm)
+    result = subject.explain_record(record)
+    assert result["ReasonCode"] == code
+    assert result["Request"]["Principal"] == record["userIdentity"]["arn"]

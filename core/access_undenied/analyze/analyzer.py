@@ -13,7 +13,7 @@ import json
 import logging
 from collections import OrderedDict
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from access_undenied.analyze import findings
 from access_undenied.analyze.assemble import (
@@ -32,8 +32,10 @@ from access_undenied.analyze.cache import (
     first_key,
     keys_read,
     names_sessions,
+    reads_creation,
     recall,
     record_fingerprint,
+    session_arn,
     volatile_members,
 )
 from access_undenied.analyze.reasons import ReasonCode, render_explanation
@@ -69,6 +71,16 @@ Assembled = tuple[Any, frozenset[str], bool]
 
 # The owner assumed for "a resource in some other account" when nothing says.
 OTHER_ACCOUNT = "000000000000"
+
+
+class Rebuilt(NamedTuple):
+    """A rebuilt record's body, caller, the context keys read, and whether the
+    body depends on the caller's session (its name or a value holding it)."""
+
+    body: CachedBody
+    principal: str | None
+    wanted: frozenset[str]
+    per_session: bool
 
 
 class Analyzer:
@@ -135,25 +147,30 @@ class Analyzer:
     def _body_for(self, record: Mapping[str, Any]) -> tuple[CachedBody, str | None]:
         if not is_denial(record):
             return NOT_A_DENIAL, None
-        fingerprint = record_fingerprint(record)
+        session = session_arn(record)
+        fingerprint = record_fingerprint(record, session)
         entry = recall(self._records, fingerprint)
-        volatile = entry.volatile_key(record) if entry is not None else ()
+        volatile = entry.volatile_key(record, session) if entry is not None else ()
         if entry is not None and volatile in entry.bodies:
-            return entry.bodies[volatile]
+            body, principal = entry.bodies[volatile]
+            return body, session or principal
 
         self.counts["rebuilt"] += 1
-        body, principal, wanted = self._rebuild(record)
+        rebuilt = self._rebuild(record)
         if entry is None:
-            entry = RecordEntry(volatile_members(wanted), {})
+            entry = RecordEntry(
+                volatile_members(rebuilt.wanted),
+                {},
+                reads_creation(rebuilt.wanted),
+                rebuilt.principal != session or rebuilt.per_session,
+            )
             self._remember(self._records, fingerprint, entry)
-            volatile = entry.volatile_key(record)
+            volatile = entry.volatile_key(record, session)
         if len(entry.bodies) < VOLATILE_LIMIT:
-            entry.bodies[volatile] = (body, principal)
-        return body, principal
+            entry.bodies[volatile] = (rebuilt.body, rebuilt.principal)
+        return rebuilt.body, rebuilt.principal
 
-    def _rebuild(
-        self, record: Mapping[str, Any]
-    ) -> tuple[CachedBody, str | None, frozenset[str]]:
+    def _rebuild(self, record: Mapping[str, Any]) -> Rebuilt:
         """The body of a record not seen before: rebuild the request first."""
         request = build_request(record)
         principal = caller_arn(request)
@@ -175,7 +192,8 @@ class Analyzer:
             finding = self._analyze(request, assembled, wanted)
             body = cached_body(build_result_body(finding))
             self._remember(self._bodies, full_key, body)
-        return body, principal, wanted
+        session_bound = per_session or reads_session(request, wanted)
+        return Rebuilt(body, principal, wanted, session_bound)
 
     def _assemble(self, request: Request) -> tuple[Any, frozenset[str], bool]:
         try:
@@ -278,6 +296,16 @@ class Analyzer:
         if len(cache) >= (limit or self._cache_limit):
             cache.popitem(last=False)
         cache[key] = value
+
+
+def reads_session(request: Request, wanted: frozenset[str]) -> bool:
+    """True when a context key the policies read holds the session's name."""
+    name = request.principal.arn.rpartition("/")[2] if request.principal.arn else ""
+    return any(
+        name in str(value)
+        for key, value in request.context.items()
+        if key.lower() in wanted
+    )
 
 
 def judge(evaluation: EvaluationRequest) -> EvaluationResult:

@@ -4,6 +4,9 @@ Three levels: a record's fingerprint (its members apart from per-event ones) fin
 the finished result without rebuilding the request; the request's caller (a session
 by its role), action, resource and message find the assembled policies and the
 context keys they read; those keys' values find the finished result body.
+
+A role session's name and creation time are masked in the fingerprint: other
+sessions of the role share the first one's result unless the policies read them.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ STABLE_MEMBERS = (
 )
 NESTED_MEMBERS = ("userIdentity", "requestParameters", "resources")
 FINGERPRINT_MEMBERS = STABLE_MEMBERS + NESTED_MEMBERS
+MESSAGE_AT = FINGERPRINT_MEMBERS.index("errorMessage")
+IDENTITY_AT = FINGERPRINT_MEMBERS.index("userIdentity")
 
 # Members that change with every event, and the context keys (lowercased) they
 # feed: part of a record's cache key only when a policy reads one of those keys.
@@ -42,6 +47,10 @@ VOLATILE_MEMBERS: Mapping[str, tuple[str, ...]] = {
     "eventTime": ("aws:currenttime", "aws:epochtime", "aws:multifactorauthage"),
     "userAgent": ("aws:useragent",),
 }
+# The context keys that a session's creation time feeds.
+CREATION_KEYS = ("aws:tokenissuetime", "aws:multifactorauthage")
+# Stands for the masked session name and creation time in a fingerprint.
+MASK = "\x00"
 
 
 @dataclass(frozen=True)
@@ -65,15 +74,25 @@ class RecordEntry:
     """Results of records that differ only in per-event members.
 
     `members` are the per-event members whose values the policies read; the
-    results are kept by those values.
+    results are kept by those values, and by the session's creation time
+    (`reads_creation`) and its ARN (`per_session`) where they matter.
     """
 
     members: tuple[str, ...]
     bodies: dict[tuple[Any, ...], tuple[CachedBody, str | None]]
+    reads_creation: bool = True
+    per_session: bool = True
 
-    def volatile_key(self, record: Mapping[str, Any]) -> tuple[Any, ...]:
+    def volatile_key(
+        self, record: Mapping[str, Any], session: str | None
+    ) -> tuple[Any, ...]:
         """The values of the per-event members that matter for this request."""
-        return tuple(record.get(member) for member in self.members)
+        values = [record.get(member) for member in self.members]
+        if self.reads_creation:
+            values.append(session_created(record))
+        if self.per_session:
+            values.append(session)
+        return tuple(values)
 
 
 K = TypeVar("K")
@@ -88,16 +107,82 @@ def recall(cache: OrderedDict[K, V], key: K) -> V | None:
     return value
 
 
-def record_fingerprint(record: Mapping[str, Any]) -> bytes:
+def record_fingerprint(record: Mapping[str, Any], session: str | None) -> bytes:
     """What a record's request depends on, apart from per-event members.
 
-    A 128-bit BLAKE2b digest of those members' text, so a million keys stay small.
+    With `session` (see `session_arn`), the session's name and creation time are
+    masked. A 128-bit BLAKE2b digest of the members' text, so a million keys stay
+    small.
     """
-    members = tuple(map(record.get, FINGERPRINT_MEMBERS))
+    members: list[Any] = list(map(record.get, FINGERPRINT_MEMBERS))
+    if session is not None:
+        message = members[MESSAGE_AT]
+        if isinstance(message, str):
+            members[MESSAGE_AT] = message.replace(f" {session} ", f" {MASK} ")
+        members[IDENTITY_AT] = masked_identity(members[IDENTITY_AT], session)
     text = repr((members, isinstance(record.get("tlsDetails"), dict)))
     return hashlib.blake2b(
         text.encode("utf-8", "surrogatepass"), digest_size=16
     ).digest()
+
+
+def session_arn(record: Mapping[str, Any]) -> str | None:
+    """The caller's role-session ARN, when its name can be masked in a fingerprint.
+
+    Only for `AssumedRole` callers whose record names the role, with the session
+    name at the end of both `arn` and `principalId`.
+    """
+    identity = record.get("userIdentity")
+    if not isinstance(identity, dict) or identity.get("type") != "AssumedRole":
+        return None
+    arn, principal_id = identity.get("arn"), identity.get("principalId")
+    if not isinstance(arn, str) or not isinstance(principal_id, str):
+        return None
+    name = arn.rpartition("/")[2]
+    if ":assumed-role/" not in arn or not name or MASK in arn:
+        return None
+    if not principal_id.endswith(":" + name) or issuer_arn(identity) is None:
+        return None
+    return arn
+
+
+def issuer_arn(identity: Mapping[str, Any]) -> str | None:
+    """`sessionContext.sessionIssuer.arn` of a `userIdentity`, if it is text."""
+    context = identity.get("sessionContext")
+    issuer = context.get("sessionIssuer") if isinstance(context, dict) else None
+    arn = issuer.get("arn") if isinstance(issuer, dict) else None
+    return arn if isinstance(arn, str) else None
+
+
+def masked_identity(identity: dict[str, Any], session: str) -> dict[str, Any]:
+    """`userIdentity` with the session name and creation time masked."""
+    name = session.rpartition("/")[2]
+    masked = dict(identity)
+    masked["arn"] = session[: -len(name)] + MASK
+    masked["principalId"] = str(identity["principalId"])[: -len(name)] + MASK
+    context = identity.get("sessionContext")
+    if not isinstance(context, dict):
+        return masked
+    attributes = context.get("attributes")
+    if isinstance(attributes, dict) and "creationDate" in attributes:
+        masked["sessionContext"] = {
+            **context,
+            "attributes": {**attributes, "creationDate": MASK},
+        }
+    return masked
+
+
+def session_created(record: Mapping[str, Any]) -> Any:
+    """`userIdentity.sessionContext.attributes.creationDate`, or None."""
+    identity = record.get("userIdentity")
+    context = identity.get("sessionContext") if isinstance(identity, dict) else None
+    attributes = context.get("attributes") if isinstance(context, dict) else None
+    return attributes.get("creationDate") if isinstance(attributes, dict) else None
+
+
+def reads_creation(wanted: frozenset[str]) -> bool:
+    """True when the policies read a context key the session's creation feeds."""
+    return any(key in wanted for key in CREATION_KEYS)
 
 
 def volatile_members(wanted: frozenset[str]) -> tuple[str, ...]:
