@@ -18,6 +18,7 @@ LOOKUPS = os.path.join(APP_ROOT, "lookups")
 # Only the app's own packages: the core, its dependencies, splunklib, the adapter.
 sys.path.insert(0, os.path.join(APP_ROOT, "lib"))
 
+from access_undenied_splunk.rows import install  # noqa: E402
 from access_undenied_splunk.snapshot import (  # noqa: E402
     SnapshotUnavailable,
     load_enricher,
@@ -63,7 +64,10 @@ class AccessUndeniedCommand(StreamingCommand):  # type: ignore[misc]
     )
 
     def prepare(self) -> None:
-        """Check the arguments and find the snapshot before any event arrives."""
+        """Check the arguments and find the snapshot before any event arrives.
+
+        The rows are then written by `RowWriter`: the SDK's bytes, at less cost.
+        """
         if self.fieldnames:
             self.error_exit(
                 ValueError(self.fieldnames),
@@ -76,6 +80,8 @@ class AccessUndeniedCommand(StreamingCommand):  # type: ignore[misc]
             self._snapshot_path = resolve_snapshot(name, LOOKUPS)
         except SnapshotUnavailable as exc:
             self.error_exit(exc, f"accessundenied: {exc}")
+
+        install(self._record_writer)
 
     def stream(self, records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         """Add the explanation fields to every record of the chunk.
