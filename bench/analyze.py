@@ -14,7 +14,10 @@ organization (SCPs that read `aws:RequestedRegion`, RCPs) and policies that read
 Rates are records per CPU second of the measuring process (`time.process_time`);
 wall time is printed beside it. One core. The machine may be shared: repeat runs.
 
-Usage: python bench/analyze.py [--records N] [--keep DIR]
+With --workers, a third phase runs the pipeline as `analyze --workers auto` does
+(files explained in one forked process per CPU) and prints its wall-clock rate.
+
+Usage: python bench/analyze.py [--records N] [--keep DIR] [--workers]
 """
 
 from __future__ import annotations
@@ -290,17 +293,8 @@ def phase_analyze(folder: str) -> dict[str, Any]:
     from access_undenied.analyze.batch import batch_gc
     from access_undenied.cloudtrail.reader import iter_denials
     from access_undenied.snapshot import Snapshot
-    from access_undenied.snapshot.from_files import build_from_files
 
-    accounts = sorted(
-        os.path.join(folder, n) for n in os.listdir(folder) if n.startswith("account-")
-    )
-    document = build_from_files(
-        accounts,
-        os.path.join(folder, "organization.json"),
-        os.path.join(folder, "resource-policies.json"),
-    )
-    analyzer = Analyzer(Snapshot.from_document(document))
+    analyzer = Analyzer(Snapshot.from_document(build_snapshot(folder)))
     codes: dict[str, int] = {}
     count = 0
     with open(os.devnull, "w") as sink, batch_gc():
@@ -313,7 +307,45 @@ def phase_analyze(folder: str) -> dict[str, Any]:
     return {"records": count, "codes": codes, **analyzer.counts}
 
 
-PHASES = {"baseline": phase_baseline, "analyze": phase_analyze}
+def phase_workers(folder: str) -> dict[str, Any]:
+    """The same pipeline with `analyze --workers auto`: files in worker processes."""
+    from access_undenied.analyze import Analyzer, parallel
+    from access_undenied.analyze.batch import batch_gc
+    from access_undenied.cloudtrail.models import ReadStats
+    from access_undenied.snapshot import Snapshot
+
+    analyzer = Analyzer(Snapshot.from_document(build_snapshot(folder)))
+    files = parallel.input_files([os.path.join(folder, "events")]) or []
+    workers = parallel.usable_cpus()
+    count = 0
+    with open(os.devnull, "w") as sink, batch_gc():
+        for _, line in parallel.explain_in_parallel(
+            analyzer, files, workers, ReadStats()
+        ):
+            sink.write(line + "\n")
+            count += 1
+    return {"records": count, "workers": workers}
+
+
+def build_snapshot(folder: str) -> dict[str, Any]:
+    """The snapshot document of the generated accounts and organization."""
+    from access_undenied.snapshot.from_files import build_from_files
+
+    accounts = sorted(
+        os.path.join(folder, n) for n in os.listdir(folder) if n.startswith("account-")
+    )
+    return build_from_files(
+        accounts,
+        os.path.join(folder, "organization.json"),
+        os.path.join(folder, "resource-policies.json"),
+    )
+
+
+PHASES = {
+    "baseline": phase_baseline,
+    "analyze": phase_analyze,
+    "workers": phase_workers,
+}
 
 
 def run_phase(name: str, folder: str) -> None:
@@ -341,6 +373,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--keep", metavar="DIR", help="generate into DIR, keep it")
+    parser.add_argument(
+        "--workers",
+        action="store_true",
+        help="also run with one worker process per CPU (analyze --workers auto)",
+    )
     parser.add_argument("--phase", choices=sorted(PHASES), help=argparse.SUPPRESS)
     parser.add_argument("--dir", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -357,6 +394,7 @@ def main() -> None:
         )
     baseline = child("baseline", folder)
     analyzed = child("analyze", folder)
+    shared = child("workers", folder) if args.workers else None
     records = analyzed["records"]
     print(f"records: {records:,} (2,000 principals, 200 actions, 20 accounts)")
     for label, figures in (("json.loads", baseline), ("analyze", analyzed)):
@@ -371,6 +409,12 @@ def main() -> None:
         f"(with fix verification): {analyzed['evaluated']:,}"
     )
     print(f"reason codes: {analyzed['codes']}")
+    if shared is not None:
+        wall = shared["records"] / shared["wall_seconds"]
+        print(
+            f"--workers auto ({shared['workers']} processes): {wall:,.0f} records/s "
+            f"wall, {wall / (records / analyzed['wall_seconds']):.2f}x one process"
+        )
     if not args.keep:
         import shutil
 

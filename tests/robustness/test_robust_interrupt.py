@@ -28,7 +28,7 @@ def large_tree(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str
     return root, write_tree(root, example_denials(), FILES, RECORDS_PER_FILE)
 
 
-def start_analyze(tree: Path, output: Path) -> subprocess.Popen[bytes]:
+def start_analyze(tree: Path, output: Path, *options: str) -> subprocess.Popen[bytes]:
     """The CLI writing results to `output` only."""
     command = [
         sys.executable,
@@ -41,6 +41,7 @@ def start_analyze(tree: Path, output: Path) -> subprocess.Popen[bytes]:
         str(output),
         "--suppress-output",
         *example_data_arguments(),
+        *options,
     ]
     return subprocess.Popen(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -101,6 +102,59 @@ def test_stopped_run_leaves_every_written_result(
     assert written == expected[: len(written)], "a result was lost or repeated"
     assert all(result["ReasonCode"] != "error" for result in results)
     assert output.stat().st_mode & 0o777 == 0o600
+
+
+def children_of(pid: int) -> list[int]:
+    """The child processes of `pid` (Linux's /proc)."""
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(child) for child in path.read_text().split()]
+
+
+def running(pid: int) -> bool:
+    """True while `pid` exists and is not a zombie waiting to be reaped."""
+    try:
+        status = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return status.rpartition(")")[2].split()[0] != "Z"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+@pytest.mark.parametrize(
+    "stop",
+    [
+        pytest.param(signal.SIGINT, id="SIGINT"),
+        pytest.param(signal.SIGTERM, id="SIGTERM"),
+        pytest.param(signal.SIGKILL, id="SIGKILL"),
+    ],
+)
+def test_workers_end_with_a_stopped_run(
+    large_tree: tuple[Path, list[str]], tmp_path: Path, stop: signal.Signals
+) -> None:
+    tree, expected = large_tree
+    output = tmp_path / "results.json"
+    process = start_analyze(tree, output, "--workers", "2")
+    try:
+        wait_for_results(process, output)
+        workers = children_of(process.pid)
+        os.kill(process.pid, stop)
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+    assert len(workers) == 2
+    deadline = time.monotonic() + 10
+    while any(map(running, workers)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(map(running, workers)), "a worker outlived the run"
+    if stop is not signal.SIGKILL:
+        results = json.loads(output.read_bytes())["Results"]
+        written = [result["EventId"] for result in results]
+        assert 0 < len(written) < len(expected)
+        assert written == expected[: len(written)], "a result was lost or repeated"
 
 
 PAGE = 4096

@@ -14,7 +14,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from datetime import datetime, timezone
 from types import FrameType
 from typing import Any
@@ -80,6 +80,27 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         help="write nothing on stdout (default: not suppressed)",
     )
     out.add_argument("--format", choices=("json", "table"), default="json")
+    parser.add_argument(
+        "--workers",
+        default="1",
+        metavar="N",
+        type=workers_option,
+        help="processes that analyze files side by side, or auto for one per CPU; "
+        "the output is the same, in the same order (default: 1)",
+    )
+
+
+def workers_option(text: str) -> str:
+    """`--workers`: checked here, so a bad value is a usage error."""
+    from access_undenied.analyze.parallel import worker_count
+
+    try:
+        worker_count(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"takes a number from 1, or auto, not {text!r}"
+        ) from None
+    return text
 
 
 def run(args: argparse.Namespace) -> int:
@@ -166,22 +187,20 @@ def write_results(args: argparse.Namespace, sources: list[str], snapshot: Any) -
     from access_undenied.analyze import Analyzer
     from access_undenied.analyze.writers import ProgressBar
     from access_undenied.cloudtrail.models import ReadStats
-    from access_undenied.cloudtrail.reader import iter_denials
 
     analyzer = Analyzer(snapshot)
     explainer = aws_explainer(args)
     sinks = open_sinks(args)
     progress = ProgressBar(sys.stderr, sys.stderr.isatty())
     stats = ReadStats()
+    results = explained(args, sources, analyzer, explainer, stats)
     try:
-        for item in chain_sources(sources, stats, iter_denials):
-            result, line = analyzer.explain_item(item)
-            if explainer is not None:
-                result, line = explainer.annotate(item, result, line)
+        for result, line in results:
             for sink in sinks:
                 sink.write(result, line)
             progress.tick()
     finally:
+        results.close()
         progress.close()
         for sink in sinks:
             sink.close()
@@ -191,6 +210,32 @@ def write_results(args: argparse.Namespace, sources: list[str], snapshot: Any) -
             "%d input error(s), each reported as an error result", stats.errors
         )
     return 0
+
+
+def explained(
+    args: argparse.Namespace,
+    sources: list[str],
+    analyzer: Any,
+    explainer: Any,
+    stats: Any,
+) -> Generator[tuple[Any, str], None, None]:
+    """(result, line) of every item, from worker processes where they can help."""
+    from access_undenied.analyze import parallel
+    from access_undenied.cloudtrail.reader import iter_denials
+
+    workers = parallel.worker_count(args.workers)
+    files = parallel.input_files(sources) if workers > 1 else None
+    if files is not None and len(files) > 1 and explainer is None:
+        if parallel.can_fork():
+            count = min(workers, len(files))
+            yield from parallel.explain_in_parallel(analyzer, files, count, stats)
+            return
+        logger.warning("--workers: this platform cannot fork; one process is used")
+    for item in chain_sources(sources, stats, iter_denials):
+        result, line = analyzer.explain_item(item)
+        if explainer is not None:
+            result, line = explainer.annotate(item, result, line)
+        yield result, line
 
 
 def chain_sources(
