@@ -7,6 +7,7 @@ import os
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from access_undenied.analyze import parallel
@@ -83,6 +84,39 @@ def test_a_worker_that_dies_loses_no_result(
     monkeypatch.setattr(parallel, "explain_file", dies_on_lambda)
     shared = analyze(capsys, snapshot, "--events-file", str(tree), "--workers", "2")
     assert shared == alone
+
+
+SERVE = parallel.serve
+
+
+def serve_one_file(connection: Any, parent_ends: list[Any]) -> None:
+    """A worker that ends after its first answer, before it is sent the next file."""
+    real_recv = connection.recv
+    calls = []
+
+    def recv_twice() -> Any:
+        calls.append(1)
+        if len(calls) > 1:
+            raise EOFError
+        return real_recv()
+
+    connection.recv = recv_twice
+    SERVE(connection, parent_ends)
+
+
+def test_workers_that_end_between_files_lose_no_result(
+    capsys: pytest.CaptureFixture[str],
+    snapshot: str,
+    tree: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    alone = analyze(capsys, snapshot, "--events-file", str(tree))
+    monkeypatch.setattr(parallel, "serve", serve_one_file)
+    # The parent sees each end either as a broken pipe when it sends the next file
+    # or as the end of the pipe when it waits for the answer: a race, so run thrice.
+    for _ in range(3):
+        shared = analyze(capsys, snapshot, "--events-file", str(tree), "--workers", "3")
+        assert shared == alone
 
 
 def test_stdin_is_read_by_one_process(

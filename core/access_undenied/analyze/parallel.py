@@ -122,7 +122,10 @@ class WorkerPool:
         while written < len(files):
             while idle and following < len(files) and following < written + ahead:
                 process, connection = idle.pop()
-                connection.send(files[following])
+                try:
+                    connection.send(files[following])
+                except OSError:  # the worker has died since its last answer
+                    continue
                 busy[connection] = (following, process)
                 following += 1
             if written in done:
@@ -185,7 +188,10 @@ def serve(connection: Connection, parent_ends: list[Connection]) -> None:
             return
         if path is None:
             return
-        connection.send(explain_file(path))
+        try:
+            connection.send(explain_file(path))
+        except OSError:  # the parent stopped the run and closed the pipe
+            return
 
 
 def explain_here(
