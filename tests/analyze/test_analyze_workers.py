@@ -65,6 +65,7 @@ def test_workers_write_what_one_process_writes(
 
 
 EXPLAIN_FILE = parallel.explain_file
+SERVE = parallel.serve
 
 
 def dies_on_lambda(path: str) -> parallel.FileResults:
@@ -72,21 +73,6 @@ def dies_on_lambda(path: str) -> parallel.FileResults:
     if path.endswith("lambda-readme-example.json"):
         os._exit(3)
     return EXPLAIN_FILE(path)
-
-
-def test_a_worker_that_dies_loses_no_result(
-    capsys: pytest.CaptureFixture[str],
-    snapshot: str,
-    tree: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    alone = analyze(capsys, snapshot, "--events-file", str(tree))
-    monkeypatch.setattr(parallel, "explain_file", dies_on_lambda)
-    shared = analyze(capsys, snapshot, "--events-file", str(tree), "--workers", "2")
-    assert shared == alone
-
-
-SERVE = parallel.serve
 
 
 def serve_one_file(connection: Any, parent_ends: list[Any]) -> None:
@@ -104,18 +90,30 @@ def serve_one_file(connection: Any, parent_ends: list[Any]) -> None:
     SERVE(connection, parent_ends)
 
 
-def test_workers_that_end_between_files_lose_no_result(
+@pytest.mark.parametrize(
+    ("name", "replacement", "workers"),
+    [
+        pytest.param("explain_file", dies_on_lambda, "2", id="dies-explaining"),
+        pytest.param("serve", serve_one_file, "3", id="ends-between-files"),
+    ],
+)
+def test_workers_that_die_lose_no_result(
     capsys: pytest.CaptureFixture[str],
     snapshot: str,
     tree: Path,
     monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    replacement: Any,
+    workers: str,
 ) -> None:
     alone = analyze(capsys, snapshot, "--events-file", str(tree))
-    monkeypatch.setattr(parallel, "serve", serve_one_file)
-    # The parent sees each end either as a broken pipe when it sends the next file
-    # or as the end of the pipe when it waits for the answer: a race, so run thrice.
+    monkeypatch.setattr(parallel, name, replacement)
+    # The parent sees a worker's end as a broken pipe when it sends the next file or
+    # as the end of the pipe when it waits for the answer: a race, so run thrice.
     for _ in range(3):
-        shared = analyze(capsys, snapshot, "--events-file", str(tree), "--workers", "3")
+        shared = analyze(
+            capsys, snapshot, "--events-file", str(tree), "--workers", workers
+        )
         assert shared == alone
 
 

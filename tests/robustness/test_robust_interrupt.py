@@ -61,6 +61,31 @@ def wait_for_results(process: subprocess.Popen[bytes], output: Path) -> None:
     pytest.fail("analyze wrote no results in time")
 
 
+def stop_while_writing(
+    process: subprocess.Popen[bytes], output: Path, stop: signal.Signals
+) -> list[int]:
+    """Send `stop` once the run has written STOP_AT_BYTES; its children just before."""
+    try:
+        wait_for_results(process, output)
+        children = children_of(process.pid)
+        os.kill(process.pid, stop)
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    return children
+
+
+def written_prefix(output: Path, expected: list[str]) -> list[dict[str, Any]]:
+    """The results in the file, checked to be the first of `expected`, none lost."""
+    results: list[dict[str, Any]] = json.loads(output.read_bytes())["Results"]
+    written = [result["EventId"] for result in results]
+    assert 0 < len(written) < len(expected)
+    assert written == expected[: len(written)], "a result was lost or repeated"
+    return results
+
+
 # SIGKILL can stop a write between two pages. The results file leaves one such
 # window per page of output (the write that moves the closing to the next page, see
 # analyze/writers.py and the README's limitations), so a kill shows it now and then.
@@ -85,28 +110,19 @@ def test_stopped_run_leaves_every_written_result(
     tree, expected = large_tree
     output = tmp_path / "results.json"
     process = start_analyze(tree, output)
-
-    try:
-        wait_for_results(process, output)
-        os.kill(process.pid, stop)
-        process.wait(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+    stop_while_writing(process, output, stop)
 
     assert process.returncode != 0, "the run was stopped before its end"
-    results = json.loads(output.read_bytes())["Results"]
-    written = [result["EventId"] for result in results]
-    assert 0 < len(written) < len(expected)
-    assert written == expected[: len(written)], "a result was lost or repeated"
+    results = written_prefix(output, expected)
     assert all(result["ReasonCode"] != "error" for result in results)
     assert output.stat().st_mode & 0o777 == 0o600
 
 
 def children_of(pid: int) -> list[int]:
-    """The child processes of `pid` (Linux's /proc)."""
+    """The child processes of `pid` (from Linux's /proc; none known elsewhere)."""
     path = Path(f"/proc/{pid}/task/{pid}/children")
+    if not path.exists():
+        return []
     return [int(child) for child in path.read_text().split()]
 
 
@@ -135,15 +151,7 @@ def test_workers_end_with_a_stopped_run(
     tree, expected = large_tree
     output = tmp_path / "results.json"
     process = start_analyze(tree, output, "--workers", "2")
-    try:
-        wait_for_results(process, output)
-        workers = children_of(process.pid)
-        os.kill(process.pid, stop)
-        process.wait(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+    workers = stop_while_writing(process, output, stop)
 
     assert len(workers) == 2
     deadline = time.monotonic() + 10
@@ -151,10 +159,7 @@ def test_workers_end_with_a_stopped_run(
         time.sleep(0.05)
     assert not any(map(running, workers)), "a worker outlived the run"
     if stop is not signal.SIGKILL:
-        results = json.loads(output.read_bytes())["Results"]
-        written = [result["EventId"] for result in results]
-        assert 0 < len(written) < len(expected)
-        assert written == expected[: len(written)], "a result was lost or repeated"
+        written_prefix(output, expected)
 
 
 PAGE = 4096
