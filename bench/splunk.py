@@ -7,6 +7,11 @@ splunklib), then streams the same CloudTrail records through both, as splunkd
 would, and prints the rates. Goal: the command at 70% or more of the do-nothing rate.
 
     .venv/bin/python bench/splunk.py [--records 200000] [--chunk 10000]
+        [--python PATH ...] [--same-writer]
+
+The command writes its rows with its own RowWriter (the SDK's bytes, faster than
+the SDK's writer); --same-writer adds a do-nothing command that does too, for the
+ratio to a like-for-like baseline.
 """
 
 from __future__ import annotations
@@ -66,6 +71,15 @@ class DoNothingCommand(StreamingCommand):
 if __name__ == "__main__":
     dispatch(DoNothingCommand, sys.argv, sys.stdin, sys.stdout, __name__)
 '''
+# The same do-nothing command writing its rows as accessundenied does (RowWriter):
+# the like-for-like baseline, printed with --same-writer.
+DO_NOTHING_ROWS = DO_NOTHING.replace(
+    "    def stream(self, records):",
+    "    def prepare(self):\n"
+    "        from access_undenied_splunk.rows import install\n\n"
+    "        install(self._record_writer)\n\n"
+    "    def stream(self, records):",
+)
 
 
 def example_records() -> list[dict[str, Any]]:
@@ -132,6 +146,8 @@ def prepare_app(package: Path | None, home: Path) -> Path:
         tar.extractall(apps)
     app = apps / APP_ID
     (app / "bin" / "donothing.py").write_text(DO_NOTHING, encoding="utf-8")
+    rows = app / "bin" / "donothing_rows.py"
+    rows.write_text(DO_NOTHING_ROWS, encoding="utf-8")
     write_example_snapshot(app / "lookups" / SNAPSHOT_NAME)
     return app
 
@@ -223,7 +239,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--python", action="append", default=[])
     parser.add_argument("--package", type=Path)
+    parser.add_argument(
+        "--same-writer",
+        action="store_true",
+        help="also run the do-nothing command with accessundenied's row writer",
+    )
     args = parser.parse_args(argv)
+    commands = COMMANDS + (("donothing_rows",) if args.same_writer else ())
 
     pythons = args.python or [p for p in PYTHONS if Path(p).exists()][:1]
     texts = list(generate(args.records, args.addresses, seed=7))
@@ -238,19 +260,25 @@ def main(argv: list[str] | None = None) -> int:
         home = Path(tmp)
         app = prepare_app(args.package, home)
         for python in pythons:
-            report(python, app, home, bodies, args.rounds, len(texts))
+            report(python, app, home, bodies, args.rounds, len(texts), commands)
     return 0
 
 
 def report(
-    python: str, app: Path, home: Path, bodies: list[bytes], rounds: int, count: int
+    python: str,
+    app: Path,
+    home: Path,
+    bodies: list[bytes],
+    rounds: int,
+    count: int,
+    commands: tuple[str, ...] = ("donothing", "accessundenied"),
 ) -> None:
-    """Run both commands alternately and print the best rates of each."""
+    """Run the commands alternately and print the best rates of each."""
     wall: dict[str, float] = {}
     cpu: dict[str, float] = {}
     reasons: Counter[str] = collections.Counter()
     for _ in range(rounds):
-        for name in COMMANDS:
+        for name in commands:
             elapsed, used, replies = run(
                 python, app / "bin" / f"{name}.py", home, bodies, home
             )
@@ -262,12 +290,16 @@ def report(
 
     version = python.split("/versions/")[-1].split("/")[0]
     print(f"\nPython {version}, best of {rounds} runs each, start-up included:")
-    print(f"  {'command':15} {'wall records/s':>15} {'CPU records/s':>15}")
-    for name in COMMANDS:
-        print(f"  {name:15} {count / wall[name]:>15,.0f} {count / cpu[name]:>15,.0f}")
-    wall_ratio = wall["donothing"] / wall["accessundenied"]
-    cpu_ratio = cpu["donothing"] / cpu["accessundenied"]
-    print(f"  {'ratio':15} {wall_ratio:>15.0%} {cpu_ratio:>15.0%}")
+    print(f"  {'command':24} {'wall records/s':>15} {'CPU records/s':>15}")
+    for name in commands:
+        print(f"  {name:24} {count / wall[name]:>15,.0f} {count / cpu[name]:>15,.0f}")
+    for baseline in commands:
+        if baseline == "accessundenied":
+            continue
+        wall_ratio = wall[baseline] / wall["accessundenied"]
+        cpu_ratio = cpu[baseline] / cpu["accessundenied"]
+        label = f"ratio to {baseline}"
+        print(f"  {label:24} {wall_ratio:>15.0%} {cpu_ratio:>15.0%}")
     counts = ", ".join(f"{code} {n}" for code, n in reasons.most_common())
     print(f"  reason codes: {counts}")
 
