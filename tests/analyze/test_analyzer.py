@@ -409,3 +409,17 @@ def test_a_session_the_policies_read_is_not_shared(
     result = subject.explain_record(record)
     assert result["ReasonCode"] == code
     assert result["Request"]["Principal"] == record["userIdentity"]["arn"]
+
+
+def test_a_record_holding_the_mask_is_not_taken_for_a_masked_one(
+    tmp_path: Path,
+) -> None:
+    subject = analyzer(tmp_path, role_entry(REQUESTER, "app"))
+    subject.explain_record(role_session_record("e-1", "one"))
+    forged = role_session_record("e-2", "\x00", created="\x00")
+    # The text of a masked record of session "one": ARN and creation time masked.
+    forged["errorMessage"] = (
+        "User: \x00 is not authorized to perform: s3:GetObject on resource: x"
+    )
+    result = subject.explain_record(forged)
+    assert result["Request"]["Principal"] == forged["userIdentity"]["arn"]

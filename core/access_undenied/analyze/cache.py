@@ -120,7 +120,9 @@ def record_fingerprint(record: Mapping[str, Any], session: str | None) -> bytes:
         if isinstance(message, str):
             members[MESSAGE_AT] = message.replace(f" {session} ", f" {MASK} ")
         members[IDENTITY_AT] = masked_identity(members[IDENTITY_AT], session)
-    text = repr((members, isinstance(record.get("tlsDetails"), dict)))
+    tls = isinstance(record.get("tlsDetails"), dict)
+    # Whether masked: a record whose text holds the mask itself never matches one.
+    text = repr((members, tls, session is not None))
     return hashlib.blake2b(
         text.encode("utf-8", "surrogatepass"), digest_size=16
     ).digest()
