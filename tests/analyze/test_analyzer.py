@@ -423,3 +423,14 @@ def test_a_record_holding_the_mask_is_not_taken_for_a_masked_one(
     )
     result = subject.explain_record(forged)
     assert result["Request"]["Principal"] == forged["userIdentity"]["arn"]
+
+
+def test_sessions_without_their_role_arn_are_not_shared(tmp_path: Path) -> None:
+    subject = analyzer(tmp_path, role_entry(REQUESTER, "app"))
+    results = []
+    for event_id, session in (("e-1", "one"), ("e-2", "two")):
+        record = role_session_record(event_id, session)
+        record["userIdentity"]["sessionContext"]["sessionIssuer"]["arn"] = ""
+        results.append(subject.explain_record(record))
+    assert "/app/one" not in json.dumps(results[1])
+    assert subject.counts["rebuilt"] == 2

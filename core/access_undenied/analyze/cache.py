@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from access_undenied.analyze.assemble import caller_arn
+from access_undenied.cloudtrail.identity import object_field, text_field
 from access_undenied.cloudtrail.models import Request
 from access_undenied.engine.model import EvaluationRequest
 from access_undenied.policy.variables import Template
@@ -143,17 +144,10 @@ def session_arn(record: Mapping[str, Any]) -> str | None:
     name = arn.rpartition("/")[2]
     if ":assumed-role/" not in arn or not name or MASK in arn:
         return None
-    if not principal_id.endswith(":" + name) or issuer_arn(identity) is None:
+    issuer = object_field(object_field(identity, "sessionContext"), "sessionIssuer")
+    if not principal_id.endswith(":" + name) or text_field(issuer, "arn") is None:
         return None
     return arn
-
-
-def issuer_arn(identity: Mapping[str, Any]) -> str | None:
-    """`sessionContext.sessionIssuer.arn` of a `userIdentity`, if it is text."""
-    context = identity.get("sessionContext")
-    issuer = context.get("sessionIssuer") if isinstance(context, dict) else None
-    arn = issuer.get("arn") if isinstance(issuer, dict) else None
-    return arn if isinstance(arn, str) else None
 
 
 def masked_identity(identity: dict[str, Any], session: str) -> dict[str, Any]:
@@ -174,12 +168,13 @@ def masked_identity(identity: dict[str, Any], session: str) -> dict[str, Any]:
     return masked
 
 
-def session_created(record: Mapping[str, Any]) -> Any:
-    """`userIdentity.sessionContext.attributes.creationDate`, or None."""
+def session_created(record: Mapping[str, Any]) -> str | None:
+    """`userIdentity.sessionContext.attributes.creationDate`, as requests read it."""
     identity = record.get("userIdentity")
-    context = identity.get("sessionContext") if isinstance(identity, dict) else None
-    attributes = context.get("attributes") if isinstance(context, dict) else None
-    return attributes.get("creationDate") if isinstance(attributes, dict) else None
+    if not isinstance(identity, dict):
+        return None
+    context = object_field(identity, "sessionContext")
+    return text_field(object_field(context, "attributes"), "creationDate")
 
 
 def reads_creation(wanted: frozenset[str]) -> bool:
